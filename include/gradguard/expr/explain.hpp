@@ -1,0 +1,132 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// Printing expressions (operator<<) and gg::explain(f): the tree and the
+// status of each variable, active or blocked and why.
+#pragma once
+
+#include <cstddef>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/unpack.hpp>
+
+#include <gradguard/expr/activity.hpp>
+#include <gradguard/expr/node.hpp>
+
+namespace gradguard {
+
+// A plain-text reason; also used by the run-time diagnoses.
+template <class Reason>
+std::string describe_reason() {
+  if constexpr (std::is_same_v<Reason, detail::active_path>) return "active";
+  else if constexpr (std::is_same_v<Reason, reason::absent>) return "does not appear in the expression";
+  else if constexpr (std::is_same_v<Reason, reason::stop_gradient>)
+    return "blocked: every path to the result goes through 'stop_gradient'";
+  else if constexpr (std::is_same_v<Reason, reason::integer_or_boolean>)
+    return "blocked: holds an integer or bool value, which has no derivative";
+  else if constexpr (std::is_same_v<Reason, reason::frozen>)
+    return "blocked: frozen (declared with gg::frozen), not trained";
+  else if constexpr (std::is_same_v<Reason, reason::not_a_variable>)
+    return "not a variable";
+  else
+    return []<class Rule>(reason::non_differentiable<Rule>*) {
+      return "blocked: every path to the result goes through '" + std::string(Rule::name) +
+             "', which has no derivative";
+    }(static_cast<Reason*>(nullptr));
+}
+
+namespace detail {
+
+template <class T>
+constexpr std::string_view type_name() {
+  if constexpr (std::is_same_v<T, bool>) return "bool";
+  else if constexpr (std::is_same_v<T, int>) return "int";
+  else if constexpr (std::is_same_v<T, long>) return "long";
+  else if constexpr (std::is_same_v<T, long long>) return "long long";
+  else if constexpr (std::is_same_v<T, float>) return "float";
+  else if constexpr (std::is_same_v<T, double>) return "double";
+  else if constexpr (std::is_same_v<T, long double>) return "long double";
+  else return "T";
+}
+
+template <class E>
+constexpr int precedence_of() {
+  if constexpr (is_node_v<E>) {
+    if constexpr (requires { E::rule::precedence; }) return E::rule::precedence;
+    else return 2;  // a call f(x) binds like a postfix expression
+  } else {
+    return 1;
+  }
+}
+
+template <class E>
+void print(std::ostream& os, const E& e, int context_precedence = 100);
+
+template <class Rule, class... Args>
+void print_node(std::ostream& os, const node<Rule, Args...>& e, int context) {
+  constexpr int prec = precedence_of<node<Rule, Args...>>();
+  const bool parens = prec > context;
+  if (parens) os << '(';
+  if constexpr (sizeof...(Args) == 2 && requires { Rule::precedence; }) {
+    print(os, std::get<0>(e.args), prec);
+    os << ' ' << Rule::name << ' ';
+    print(os, std::get<1>(e.args), prec - 1);  // a - (b - c) keeps its parentheses
+  } else if constexpr (sizeof...(Args) == 1 && requires { Rule::precedence; }) {
+    os << Rule::name;
+    print(os, std::get<0>(e.args), prec);
+  } else {
+    os << Rule::name;
+    if constexpr (requires { typename Rule::target; }) os << '<' << type_name<typename Rule::target>() << '>';
+    os << '(';
+    std::size_t i = 0;
+    std::apply([&](const auto&... a) { ((os << (i++ ? ", " : ""), print(os, a)), ...); }, e.args);
+    os << ')';
+  }
+  if (parens) os << ')';
+}
+
+template <class E>
+void print(std::ostream& os, const E& e, int context) {
+  if constexpr (is_node_v<E>) {
+    print_node(os, e, context);
+  } else if constexpr (is_variable_v<E>) {
+    os << E::name.view();
+  } else if constexpr (requires { e.value; }) {
+    if constexpr (std::is_same_v<value_type_t<E>, bool>) os << (e.value ? "true" : "false");
+    else if (e.value < 0 && context < 3) os << '(' << +e.value << ')';
+    else os << +e.value;
+  }
+}
+
+}  // namespace detail
+
+template <expression E>
+std::ostream& operator<<(std::ostream& os, const E& e) {
+  detail::print(os, e);
+  return os;
+}
+
+// A readable account of f: the expression, its value, and for each variable
+// whether it is active or blocked, and why.
+template <expression F>
+std::string explain(const F& f) {
+  namespace hana = boost::hana;
+  std::ostringstream os;
+  os << "expression: " << f << "\nvalue: " << +value(f) << "\nvariables:";
+  bool any = false;
+  hana::unpack(activity<F>::value, [&](auto... entries) {
+    ((os << "\n  " << decltype(+hana::first(entries))::type::name.view() << ": "
+         << describe_reason<typename decltype(+hana::second(entries))::type>(),
+      any = true),
+     ...);
+  });
+  if (!any) os << " none: the expression is computed from constants only";
+  os << '\n';
+  return os.str();
+}
+
+}  // namespace gradguard

@@ -1,0 +1,94 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// The functional form: gg::value_and_grad(fn, 1.0, 2.0) calls a generic
+// callable with fresh variables and differentiates its result.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <gradguard/expr/gradient.hpp>
+
+namespace gradguard {
+
+// An argument passed through without being differentiated.
+template <class T>
+struct nondiff_arg {
+  T value;
+};
+template <class T>
+constexpr nondiff_arg<T> nondiff(T v) {
+  return {v};
+}
+
+template <class T, std::size_t N>
+struct value_and_grad_result {
+  T value;
+  std::array<T, N> gradient;
+};
+
+namespace detail {
+
+template <class T>
+inline constexpr bool is_nondiff_v = false;
+template <class T>
+inline constexpr bool is_nondiff_v<nondiff_arg<T>> = true;
+
+// The name of the variable made for argument I (counted from 1): "arg1", ...
+template <std::size_t I>
+constexpr auto argument_name() {
+  constexpr std::size_t digits = I < 10 ? 1 : I < 100 ? 2 : 3;
+  char s[4 + digits] = {'a', 'r', 'g'};
+  std::size_t v = I;
+  for (std::size_t k = 0; k < digits; ++k, v /= 10) s[3 + digits - 1 - k] = char('0' + v % 10);
+  s[3 + digits] = '\0';
+  return fixed_string<4 + digits>(s);
+}
+
+template <std::size_t I, class A>
+constexpr auto make_argument(const A& a) {
+  if constexpr (is_nondiff_v<A>) return a.value;
+  else return var<argument_name<I + 1>()>(a);
+}
+
+template <class F, std::size_t I, class A>
+constexpr void check_functional_argument() {
+  if constexpr (!is_nondiff_v<A>) {
+    using V = decltype(make_argument<I>(std::declval<A>()));
+    using status = argument_status_t<F, V>;
+    if constexpr (!std::is_same_v<status, active_path>) missing_argument_gradient<I + 1, status>();
+  }
+}
+
+}  // namespace detail
+
+// gg::value_and_grad(fn, args...) -> {value, std::array<T, N>} where N counts
+// the differentiated arguments (all but those passed as gg::nondiff(a)).
+// An argument that does not reach the result is a compile error naming its
+// position.
+template <class Fn, class... Args>
+  requires(sizeof...(Args) > 0)
+constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    auto f = fn(detail::make_argument<I>(args)...);
+    using F = decltype(f);
+    static_assert(expression<F>,
+                  "gradguard::value_and_grad(fn, args...): fn must return a gradguard expression "
+                  "built from its arguments");
+    (detail::check_functional_argument<F, I, Args>(), ...);
+    using T = detail::derivative_type_t<F>;
+    constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
+    auto slots_and_value = [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return detail::value_and_slots<T, detail::argument_name<J + 1>()...>(f);
+    }(std::make_index_sequence<sizeof...(Args)>{});
+    value_and_grad_result<T, n> r{static_cast<T>(slots_and_value.first), {}};
+    std::size_t k = 0;
+    ((detail::is_nondiff_v<Args> ? void() : void(r.gradient[k++] = slots_and_value.second.values[I])),
+     ...);
+    return r;
+  }(std::index_sequence_for<Args...>{});
+}
+
+}  // namespace gradguard

@@ -1,0 +1,216 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// Scalar mathematics for plain numbers, usable in constant expressions where
+// the standard library is not (sqrt, abs, rounding, integer powers on both
+// compilers; g++ also folds the transcendental functions of <cmath>).
+// Rules call these through `using math::f; f(x);` so that expression and
+// dual types find their own overloads by argument-dependent lookup.
+#pragma once
+
+#include <cmath>
+#include <concepts>
+#include <limits>
+#include <numbers>
+#include <type_traits>
+
+#include <gradguard/rules/rule.hpp>
+
+namespace gradguard::math {
+
+// The floating type a function of T returns: T itself, or double for integers.
+template <class T>
+using floating_t = std::conditional_t<std::is_floating_point_v<T>, T, double>;
+
+template <arithmetic T>
+constexpr floating_t<T> sqrt(T x) {
+  using F = floating_t<T>;
+  if (std::is_constant_evaluated()) {
+    F v = static_cast<F>(x);
+    if (v < 0 || v != v) return std::numeric_limits<F>::quiet_NaN();
+    if (v == 0 || v == std::numeric_limits<F>::infinity()) return v;
+    F r = v >= 1 ? v : F(1);  // Newton from above converges monotonically
+    for (int i = 0; i < 2000; ++i) {
+      F next = F(0.5) * (r + v / r);
+      if (next >= r) break;
+      r = next;
+    }
+    return r;
+  }
+  return std::sqrt(static_cast<F>(x));
+}
+
+template <arithmetic T>
+constexpr T abs(T x) {
+  if constexpr (std::is_unsigned_v<T>) return x;
+  else return x < 0 ? -x : (x == 0 ? T(0) : x);  // abs(-0.0) == +0.0
+}
+
+template <arithmetic T>
+constexpr floating_t<T> trunc(T x) {
+  using F = floating_t<T>;
+  F v = static_cast<F>(x);
+  if (std::is_constant_evaluated()) {
+    // Beyond 2^mantissa every representable value is already integral.
+    if (!(abs(v) < F(1) / std::numeric_limits<F>::epsilon())) return v;
+    return static_cast<F>(static_cast<long long>(v));
+  }
+  return std::trunc(v);
+}
+
+template <arithmetic T>
+constexpr floating_t<T> floor(T x) {
+  using F = floating_t<T>;
+  if (std::is_constant_evaluated()) {
+    F t = trunc(x);
+    return t > static_cast<F>(x) ? t - 1 : t;
+  }
+  return std::floor(static_cast<F>(x));
+}
+
+template <arithmetic T>
+constexpr floating_t<T> ceil(T x) {
+  using F = floating_t<T>;
+  if (std::is_constant_evaluated()) {
+    F t = trunc(x);
+    return t < static_cast<F>(x) ? t + 1 : t;
+  }
+  return std::ceil(static_cast<F>(x));
+}
+
+template <arithmetic T>
+constexpr floating_t<T> round(T x) {  // halfway cases away from zero, as std::round
+  using F = floating_t<T>;
+  if (std::is_constant_evaluated()) {
+    F v = static_cast<F>(x);
+    return v < 0 ? -floor(-v + F(0.5)) : floor(v + F(0.5));
+  }
+  return std::round(static_cast<F>(x));
+}
+
+template <arithmetic T>
+constexpr T sign(T x) {
+  return static_cast<T>((T(0) < x) - (x < T(0)));
+}
+
+// x^n for an integer n by repeated squaring: exact and constexpr.
+template <arithmetic T, std::integral N>
+constexpr floating_t<T> ipow(T x, N n) {
+  using F = floating_t<T>;
+  F base = static_cast<F>(x), r = 1;
+  bool negative = n < 0;
+  auto e = negative ? -static_cast<long long>(n) : static_cast<long long>(n);
+  while (e > 0) {
+    if (e & 1) r *= base;
+    base *= base;
+    e >>= 1;
+  }
+  return negative ? F(1) / r : r;
+}
+
+// The transcendental functions: std:: at run time; g++ folds them in
+// constant expressions, clang++ does not.
+#define GRADGUARD_MATH_UNARY(name)                          \
+  template <arithmetic T>                                   \
+  constexpr floating_t<T> name(T x) {                       \
+    return std::name(static_cast<floating_t<T>>(x));        \
+  }
+GRADGUARD_MATH_UNARY(exp)
+GRADGUARD_MATH_UNARY(exp2)
+GRADGUARD_MATH_UNARY(expm1)
+GRADGUARD_MATH_UNARY(log)
+GRADGUARD_MATH_UNARY(log2)
+GRADGUARD_MATH_UNARY(log10)
+GRADGUARD_MATH_UNARY(log1p)
+GRADGUARD_MATH_UNARY(cbrt)
+GRADGUARD_MATH_UNARY(sin)
+GRADGUARD_MATH_UNARY(cos)
+GRADGUARD_MATH_UNARY(tan)
+GRADGUARD_MATH_UNARY(asin)
+GRADGUARD_MATH_UNARY(acos)
+GRADGUARD_MATH_UNARY(atan)
+GRADGUARD_MATH_UNARY(sinh)
+GRADGUARD_MATH_UNARY(cosh)
+GRADGUARD_MATH_UNARY(tanh)
+GRADGUARD_MATH_UNARY(asinh)
+GRADGUARD_MATH_UNARY(acosh)
+GRADGUARD_MATH_UNARY(atanh)
+GRADGUARD_MATH_UNARY(erf)
+GRADGUARD_MATH_UNARY(erfc)
+GRADGUARD_MATH_UNARY(tgamma)
+GRADGUARD_MATH_UNARY(lgamma)
+#undef GRADGUARD_MATH_UNARY
+
+template <arithmetic T, arithmetic U>
+constexpr auto pow(T x, U y) {
+  using F = floating_t<std::common_type_t<T, U>>;
+  if constexpr (std::is_integral_v<U>) return static_cast<F>(ipow(x, y));
+  else return std::pow(static_cast<F>(x), static_cast<F>(y));
+}
+template <arithmetic T, arithmetic U>
+constexpr auto atan2(T y, U x) {
+  using F = floating_t<std::common_type_t<T, U>>;
+  return std::atan2(static_cast<F>(y), static_cast<F>(x));
+}
+template <arithmetic T, arithmetic U>
+constexpr auto hypot(T x, U y) {
+  using F = floating_t<std::common_type_t<T, U>>;
+  return std::hypot(static_cast<F>(x), static_cast<F>(y));
+}
+
+template <arithmetic T>
+constexpr floating_t<T> sigmoid(T x) {
+  using F = floating_t<T>;
+  F v = static_cast<F>(x);
+  // Written so that neither branch overflows: e^-|x| <= 1.
+  if (v >= 0) return F(1) / (F(1) + std::exp(-v));
+  F e = std::exp(v);
+  return e / (F(1) + e);
+}
+template <arithmetic T>
+constexpr floating_t<T> softplus(T x) {  // log(1 + e^x) without overflow
+  using F = floating_t<T>;
+  F v = static_cast<F>(x);
+  return (v > 0 ? v : F(0)) + std::log1p(std::exp(-(v < 0 ? -v : v)));
+}
+
+// Polygamma psi^(n)(x) for x > 0 and small n: recurrence up to x >= 10, then
+// the asymptotic series (error below 1e-15 relative there). n = 0 is digamma.
+template <arithmetic T>
+constexpr floating_t<T> polygamma(int n, T x) {
+  using F = floating_t<T>;
+  F z = static_cast<F>(x), shift = 0;
+  if (z != z) return z;
+  if (z <= 0 && z == floor(z)) return std::numeric_limits<F>::quiet_NaN();  // poles
+  if (n == 0 && z < 0) {
+    // reflection: psi(1 - x) - psi(x) = pi cot(pi x)
+    return polygamma(0, F(1) - z) - std::numbers::pi_v<F> / std::tan(std::numbers::pi_v<F> * z);
+  }
+  F factorial = 1;  // (n)!
+  for (int k = 2; k <= n; ++k) factorial *= F(k);
+  F sign_n = (n % 2 == 1) ? F(1) : F(-1);  // (-1)^(n+1)
+  while (z < F(10)) {
+    if (n == 0) shift -= F(1) / z;
+    else shift += sign_n * factorial / ipow(z, n + 1);
+    z += F(1);
+  }
+  // Bernoulli numbers B_2 .. B_16
+  constexpr double b2k[] = {1.0 / 6,  -1.0 / 30, 1.0 / 42,    -1.0 / 30,
+                            5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510};
+  F series = 0;
+  if (n == 0) {
+    series = std::log(z) - F(1) / (2 * z);
+    for (int k = 1; k <= 8; ++k) series -= F(b2k[k - 1]) / (2 * k * ipow(z, 2 * k));
+  } else {
+    F fact_nm1 = factorial / F(n);  // (n-1)!
+    series = fact_nm1 / ipow(z, n) + factorial / (2 * ipow(z, n + 1));
+    // (2k + n - 1)! / (2k)!
+    for (int k = 1; k <= 8; ++k) {
+      F ratio = 1;
+      for (int j = 2 * k + 1; j <= 2 * k + n - 1; ++j) ratio *= F(j);
+      series += F(b2k[k - 1]) * ratio / ipow(z, 2 * k + n);
+    }
+    series *= sign_n;
+  }
+  return series + shift;
+}
+
+}  // namespace gradguard::math

@@ -1,0 +1,100 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// Operations whose derivative is zero almost everywhere, or that leave the
+// real numbers: they declare a structural-zero partial, so the activity
+// analysis removes their operands from the active set and reports the cut.
+#pragma once
+
+#include <concepts>
+#include <string_view>
+#include <tuple>
+
+#include <gradguard/rules/math.hpp>
+#include <gradguard/rules/rule.hpp>
+
+namespace gradguard::rules {
+
+template <class Derived>
+struct piecewise_constant {
+  static constexpr bool differentiable = false;
+  static constexpr auto partials(auto, auto...) { return std::tuple{zero{}}; }
+};
+
+struct floor_rule : piecewise_constant<floor_rule> {
+  static constexpr std::string_view name = "floor";
+  static constexpr auto value(auto x) { using math::floor; return floor(x); }
+};
+struct ceil_rule : piecewise_constant<ceil_rule> {
+  static constexpr std::string_view name = "ceil";
+  static constexpr auto value(auto x) { using math::ceil; return ceil(x); }
+};
+struct round_rule : piecewise_constant<round_rule> {
+  static constexpr std::string_view name = "round";
+  static constexpr auto value(auto x) { using math::round; return round(x); }
+};
+struct trunc_rule : piecewise_constant<trunc_rule> {
+  static constexpr std::string_view name = "trunc";
+  static constexpr auto value(auto x) { using math::trunc; return trunc(x); }
+};
+struct sign_rule : piecewise_constant<sign_rule> {
+  static constexpr std::string_view name = "sign";
+  static constexpr auto value(auto x) { using math::sign; return sign(x); }
+};
+
+// Comparisons give booleans: usable in select, never differentiated.
+template <class Derived>
+struct comparison {
+  static constexpr bool differentiable = false;
+  static constexpr int precedence = 9;
+  static constexpr auto partials(auto, auto, auto) { return std::tuple{zero{}, zero{}}; }
+};
+struct less_rule : comparison<less_rule> {
+  static constexpr std::string_view name = "<";
+  static constexpr auto value(auto a, auto b) { return a < b; }
+};
+struct less_equal_rule : comparison<less_equal_rule> {
+  static constexpr std::string_view name = "<=";
+  static constexpr auto value(auto a, auto b) { return a <= b; }
+};
+struct greater_rule : comparison<greater_rule> {
+  static constexpr std::string_view name = ">";
+  static constexpr auto value(auto a, auto b) { return a > b; }
+};
+struct greater_equal_rule : comparison<greater_equal_rule> {
+  static constexpr std::string_view name = ">=";
+  static constexpr auto value(auto a, auto b) { return a >= b; }
+};
+struct equal_to_rule : comparison<equal_to_rule> {
+  static constexpr std::string_view name = "==";
+  static constexpr int precedence = 10;
+  static constexpr auto value(auto a, auto b) { return a == b; }
+};
+struct not_equal_to_rule : comparison<not_equal_to_rule> {
+  static constexpr std::string_view name = "!=";
+  static constexpr int precedence = 10;
+  static constexpr auto value(auto a, auto b) { return a != b; }
+};
+
+// cast<T>: to a floating type it is the identity for derivatives; to an
+// integer or bool it cuts the path.
+template <class T>
+struct cast_rule {
+  using target = T;
+  static constexpr std::string_view name = "cast";
+  static constexpr bool differentiable = std::floating_point<T>;
+  static constexpr auto value(auto x) { return static_cast<T>(x); }
+  static constexpr auto partials(auto, auto) {
+    if constexpr (std::floating_point<T>) return std::tuple{one{}};
+    else return std::tuple{zero{}};
+  }
+};
+
+// stop_gradient(x) = x with no derivative: the user's explicit cut.
+struct stop_gradient_rule {
+  static constexpr std::string_view name = "stop_gradient";
+  static constexpr bool differentiable = false;
+  using cut_reason = reason::stop_gradient;
+  static constexpr auto value(auto x) { return x; }
+  static constexpr auto partials(auto, auto) { return std::tuple{zero{}}; }
+};
+
+}  // namespace gradguard::rules

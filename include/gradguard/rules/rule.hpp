@@ -1,0 +1,169 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// The vocabulary every rule and every engine shares: structural zero and one,
+// lazily computed partials, the reasons a path can be cut, and the rule traits.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace gradguard {
+
+namespace detail {
+// A false that depends on T, for static_asserts in templates.
+template <class T>
+inline constexpr bool always_false = false;
+}  // namespace detail
+
+template <class T>
+concept arithmetic = std::is_arithmetic_v<std::remove_cvref_t<T>>;
+
+// A derivative that is zero because no path exists: an empty type, so the
+// engines drop it at compile time. Converts to 0 of any arithmetic type.
+struct zero;
+struct one;
+template <class T>
+inline constexpr bool is_zero_v = std::is_same_v<std::remove_cvref_t<T>, zero>;
+template <class T>
+inline constexpr bool is_one_v = std::is_same_v<std::remove_cvref_t<T>, one>;
+template <class T>
+concept structural = is_zero_v<T> || is_one_v<T>;
+
+// zero and one absorb or vanish in products and sums, for every other operand
+// type (numbers, expressions, duals): this is what keeps symbolic derivatives
+// and sweeps free of work on paths that do not exist. The operators are hidden
+// friends, found only when a zero or one is an operand, so they never show up
+// as candidates in the error for an unrelated operator.
+template <class T>
+concept not_structural = !structural<T>;
+
+struct zero {
+  template <arithmetic T>
+  constexpr operator T() const noexcept {  // NOLINT(google-explicit-constructor)
+    return T(0);
+  }
+  template <not_structural T>
+  friend constexpr zero operator*(zero, const T&) noexcept { return {}; }
+  template <not_structural T>
+  friend constexpr zero operator*(const T&, zero) noexcept { return {}; }
+  template <not_structural T>
+  friend constexpr zero operator/(zero, const T&) noexcept { return {}; }
+  template <not_structural T>
+  friend constexpr T operator+(zero, const T& v) { return v; }
+  template <not_structural T>
+  friend constexpr T operator+(const T& v, zero) { return v; }
+  template <not_structural T>
+  friend constexpr T operator-(const T& v, zero) { return v; }
+  template <not_structural T>
+  friend constexpr auto operator-(zero, const T& v) { return -v; }
+  friend constexpr zero operator*(zero, zero) noexcept { return {}; }
+  friend constexpr zero operator+(zero, zero) noexcept { return {}; }
+  friend constexpr zero operator-(zero, zero) noexcept { return {}; }
+  friend constexpr zero operator-(zero) noexcept { return {}; }
+  friend constexpr bool operator==(zero, zero) noexcept { return true; }
+  template <arithmetic T>
+  friend constexpr bool operator==(zero, T v) noexcept {
+    return v == T(0);
+  }
+};
+
+// The partial of an identity path (d x/d x, the partials of + and -).
+struct one {
+  template <arithmetic T>
+  constexpr operator T() const noexcept {  // NOLINT(google-explicit-constructor)
+    return T(1);
+  }
+  template <not_structural T>
+  friend constexpr T operator*(one, const T& v) { return v; }
+  template <not_structural T>
+  friend constexpr T operator*(const T& v, one) { return v; }
+  // 1 / b in the floating type of b (never integer division).
+  template <not_structural T>
+  friend constexpr auto operator/(one, const T& b) {
+    if constexpr (std::is_integral_v<T>) return 1.0 / b;
+    else if constexpr (std::is_floating_point_v<T>) return T(1) / b;
+    else return 1 / b;
+  }
+  template <not_structural T>
+  friend constexpr auto operator+(one, const T& v) { return 1 + v; }
+  template <not_structural T>
+  friend constexpr auto operator+(const T& v, one) { return v + 1; }
+  friend constexpr zero operator*(zero, one) noexcept { return {}; }
+  friend constexpr zero operator*(one, zero) noexcept { return {}; }
+  friend constexpr one operator*(one, one) noexcept { return {}; }
+  friend constexpr one operator+(zero, one) noexcept { return {}; }
+  friend constexpr one operator+(one, zero) noexcept { return {}; }
+  friend constexpr int operator+(one, one) noexcept { return 2; }
+  friend constexpr int operator-(one) noexcept { return -1; }
+  friend constexpr bool operator==(one, one) noexcept { return true; }
+  template <arithmetic T>
+  friend constexpr bool operator==(one, T v) noexcept {
+    return v == T(1);
+  }
+};
+
+// A partial that costs something and is often not needed (d pow(x, y)/dy
+// needs log(x)); engines call it only for operands that carry a derivative.
+template <class F>
+struct lazy {
+  F compute;
+  constexpr auto operator()() const { return compute(); }
+};
+template <class F>
+lazy(F) -> lazy<F>;
+
+template <class T>
+inline constexpr bool is_lazy_v = false;
+template <class F>
+inline constexpr bool is_lazy_v<lazy<F>> = true;
+
+template <class T>
+constexpr auto force(const T& partial) {
+  if constexpr (is_lazy_v<T>)
+    return partial();
+  else
+    return partial;
+}
+
+// Why a variable has no derivative. These names appear in compile errors
+// (`cannot_differentiate_with_respect_to<"w", reason::frozen>`).
+namespace reason {
+struct absent;                                 // not in the expression at all
+struct stop_gradient;                          // every path is cut by stop_gradient
+template <class Rule> struct non_differentiable;  // every path goes through Rule
+struct integer_or_boolean;                     // the variable holds an int or bool
+struct frozen;                                 // declared with gg::frozen
+struct not_a_variable;                         // a constant or a number was passed
+}  // namespace reason
+
+namespace rules {
+
+// Whether a rule carries a derivative into its I-th operand. A rule says so by
+// `static constexpr bool differentiable = false;` (all operands) or by a
+// `differentiable_arg(i)` function; by default every operand is differentiable.
+template <class Rule>
+constexpr bool differentiable_arg(std::size_t i) {
+  if constexpr (requires { Rule::differentiable_arg(i); })
+    return Rule::differentiable_arg(i);
+  else if constexpr (requires { Rule::differentiable; })
+    return Rule::differentiable;
+  else
+    return true;
+}
+
+// The reason reported for variables whose every path is cut by Rule.
+template <class Rule>
+struct cut_reason {
+  using type = reason::non_differentiable<Rule>;
+};
+template <class Rule>
+  requires requires { typename Rule::cut_reason; }
+struct cut_reason<Rule> {
+  using type = typename Rule::cut_reason;
+};
+template <class Rule>
+using cut_reason_t = typename cut_reason<Rule>::type;
+
+}  // namespace rules
+}  // namespace gradguard
