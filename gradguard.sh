@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The two quick-start commands of README.md:
+#   ./gradguard.sh demo   install what is missing, build (release), run the demo,
+#                         show a real missing-gradient compile error, run the
+#                         microbenchmarks (short mode) and print their summary
+#   ./gradguard.sh test   install what is missing, build and run every test suite
+#                         with g++ 12 and clang++ 16, plus the unit tests under
+#                         ASan+UBSan; ends with the line "N passed, N failed"
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(meson ninja-build python3 g++ clang-16 libboost-dev libgtest-dev libbenchmark-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "== installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "gradguard needs these Debian packages; install them and run this again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
+# setup DIR CXX [meson options...]: configure once, reconfigure afterwards so
+# that new sources are picked up.
+setup() {
+  local dir=$1 cxx=$2
+  shift 2
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    CXX=$cxx meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+run_demo() {
+  install_missing
+  setup build/release g++ --buildtype=release -Dtests=disabled -Ddocs=disabled
+  ninja -C build/release -j"$jobs" >/dev/null
+  echo "== the demo (examples/demo.cpp)"
+  ./build/release/examples/demo
+  echo
+  echo "== a missing gradient is a compile error (examples/missing_gradient.cpp with -DGRADGUARD_SHOW_ERROR):"
+  if g++ -std=c++20 -Iinclude -fsyntax-only -DGRADGUARD_SHOW_ERROR examples/missing_gradient.cpp \
+       >build/release/missing_gradient.log 2>&1; then
+    echo "unexpected: the broken snippet compiled" >&2
+    exit 1
+  fi
+  sed -e "s|$(pwd)/||g" build/release/missing_gradient.log | cut -c1-220 | head -25
+  echo
+  echo "== microbenchmarks (Google Benchmark, release build, short mode; full: python3 tools/bench_report.py build/release)"
+  python3 tools/bench_report.py build/release --short
+}
+
+# Counts the results meson recorded for one build directory.
+count_results() {
+  python3 - "$1" <<'PY'
+import json, sys
+passed = failed = 0
+with open(sys.argv[1] + "/meson-logs/testlog.json") as log:
+    for line in log:
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL", "SKIP"):
+            passed += r != "SKIP"
+        else:
+            failed += 1
+print(passed, failed)
+PY
+}
+
+run_tests() {
+  install_missing
+  local total_pass=0 total_fail=0 status=0
+  local configs=(
+    "gcc g++ --buildtype=debugoptimized -Dbenchmarks=disabled"
+    "clang clang++-16 --buildtype=debugoptimized -Dbenchmarks=disabled"
+    "asan g++ --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Ddocs=disabled"
+  )
+  for cfg in "${configs[@]}"; do
+    read -r name cxx opts <<<"$cfg"
+    # shellcheck disable=SC2086
+    setup "build/$name" "$cxx" $opts
+    echo "== build/$name ($cxx)"
+    if ! ninja -C "build/$name" -j"$jobs" >"build/$name.ninja.log" 2>&1; then
+      tail -40 "build/$name.ninja.log"
+      echo "build/$name: the build failed"
+      total_fail=$((total_fail + 1))
+      status=1
+      continue
+    fi
+    local suites=()
+    [ "$name" = asan ] && suites=(--suite unit)
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      meson test -C "build/$name" --num-processes "$jobs" --print-errorlogs "${suites[@]}" \
+      >"build/$name.test.log" 2>&1 || status=1
+    grep -E "^ *[0-9]+/[0-9]+ " "build/$name.test.log" | sed 's/^/  /' || true
+    read -r p f < <(count_results "build/$name")
+    echo "build/$name: $p passed, $f failed"
+    [ "$f" -gt 0 ] && grep -A40 -E "^=+ [0-9]+/[0-9]+ =+" "build/$name.test.log" | head -120
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+  done
+  echo "$total_pass passed, $total_fail failed"
+  return $status
+}
+
+case "${1:-}" in
+  demo) run_demo ;;
+  test) run_tests ;;
+  *) echo "usage: $0 demo|test" >&2; exit 2 ;;
+esac
