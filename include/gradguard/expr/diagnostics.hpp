@@ -68,10 +68,17 @@ constexpr void missing_gradient() {
 template <std::size_t Position, class Reason>
 constexpr void missing_argument_gradient() {
   [[maybe_unused]] cannot_differentiate_with_respect_to_argument<Position, Reason> error;
-  static_assert(always_false<Reason>,
-                "gradguard::value_and_grad(fn, args...): the argument at this position (counted "
-                "from 1) does not reach the result of fn through a differentiable path, for "
-                "the reason named above; fix: use it in fn, or pass it as gg::nondiff(arg)");
+  if constexpr (std::is_same_v<Reason, reason::integer_or_boolean>) {
+    static_assert(always_false<Reason>,
+                  "gradguard::value_and_grad(fn, args...): the argument at this position (counted "
+                  "from 1) is an integer or bool, which has no derivative; fix: pass a floating "
+                  "value (3.0 instead of 3), or pass it as gg::nondiff(arg)");
+  } else {
+    static_assert(always_false<Reason>,
+                  "gradguard::value_and_grad(fn, args...): the argument at this position (counted "
+                  "from 1) does not reach the result of fn through a differentiable path, for "
+                  "the reason named above; fix: use it in fn, or pass it as gg::nondiff(arg)");
+  }
 }
 
 template <std::size_t Position, class Passed>

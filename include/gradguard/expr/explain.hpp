@@ -72,18 +72,18 @@ void print_node(std::ostream& os, const node<Rule, Args...>& e, int context) {
   const bool parens = prec > context;
   if (parens) os << '(';
   if constexpr (sizeof...(Args) == 2 && requires { Rule::precedence; }) {
-    print(os, std::get<0>(e.args), prec);
+    print(os, detail::get<0>(e.args), prec);
     os << ' ' << Rule::name << ' ';
-    print(os, std::get<1>(e.args), prec - 1);  // a - (b - c) keeps its parentheses
+    print(os, detail::get<1>(e.args), prec - 1);  // a - (b - c) keeps its parentheses
   } else if constexpr (sizeof...(Args) == 1 && requires { Rule::precedence; }) {
     os << Rule::name;
-    print(os, std::get<0>(e.args), prec);
+    print(os, detail::get<0>(e.args), prec - 1);  // -(-x), not --x
   } else {
     os << Rule::name;
     if constexpr (requires { typename Rule::target; }) os << '<' << type_name<typename Rule::target>() << '>';
     os << '(';
     std::size_t i = 0;
-    std::apply([&](const auto&... a) { ((os << (i++ ? ", " : ""), print(os, a)), ...); }, e.args);
+    detail::apply([&](const auto&... a) { ((os << (i++ ? ", " : ""), print(os, a)), ...); }, e.args);
     os << ')';
   }
   if (parens) os << ')';

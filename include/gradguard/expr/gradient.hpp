@@ -119,6 +119,14 @@ constexpr void check_arguments() {
 template <class F>
 using derivative_type_t = math::floating_t<value_type_t<F>>;
 
+// gg::zero where allow_unconnected asked for it. A slot whose missing
+// derivative was diagnosed holds a plain 0 of type T instead, so that the
+// caller's code (`gg::derivative(f, w) > 0`) compiles quietly after the one
+// diagnosis rather than adding errors of its own.
+template <bool Allow, class F, class V>
+inline constexpr bool structural_zero_slot_v =
+    Allow && named_variable<V> && !argument_is_active_v<F, V>;
+
 template <bool Allow, class F, class... Vs>
 constexpr auto value_and_gradient_impl(const F& f) {
   using T = derivative_type_t<F>;
@@ -126,12 +134,14 @@ constexpr auto value_and_gradient_impl(const F& f) {
   using slots_t = std::remove_cvref_t<decltype(value_slots.second)>;
   using result =
       gradient_result<name_list<name_of<Vs>()...>,
-                      std::conditional_t<argument_is_active_v<F, Vs>, T, zero>...>;
+                      std::conditional_t<structural_zero_slot_v<Allow, F, Vs>, zero, T>...>;
   result g{{[&] {
     if constexpr (argument_is_active_v<F, Vs>)
       return value_slots.second.values[slots_t::template index_of<name_of<Vs>()>()];
-    else
+    else if constexpr (structural_zero_slot_v<Allow, F, Vs>)
       return zero{};
+    else
+      return T(0);  // after a diagnosis
   }()...}};
   using value_t = std::remove_cvref_t<decltype(value_slots.first)>;
   return value_and_gradient_result<value_t, result>{value_slots.first, g};

@@ -17,19 +17,32 @@
 namespace gradguard {
 namespace detail {
 
+template <class E>
+inline constexpr bool is_select_node_v = false;
+template <class... Args>
+inline constexpr bool is_select_node_v<node<rules::select_rule, Args...>> = true;
+
 // d e / d Name: gg::zero, gg::one, a number or an expression.
 template <fixed_string Name, class E>
 constexpr auto symbolic_derivative(const E& e) {
   if constexpr (!is_active_v<E, Name>) {
     return zero{};
+  } else if constexpr (is_select_node_v<E>) {
+    // select(c, da, db): the branch not taken is never multiplied by 0 (0 * inf)
+    auto branch = [](const auto& d) {
+      if constexpr (structural<decltype(d)>) return static_cast<int>(d);
+      else return d;
+    };
+    return select(detail::get<0>(e.args), branch(symbolic_derivative<Name>(detail::get<1>(e.args))),
+                  branch(symbolic_derivative<Name>(detail::get<2>(e.args))));
   } else if constexpr (is_node_v<E>) {
     using rule = typename E::rule;
-    auto partials = std::apply([&](const auto&... a) { return rule::partials(e, a...); }, e.args);
+    auto partials = detail::apply([&](const auto&... a) { return rule::partials(e, a...); }, e.args);
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return (zero{} + ... + [&] {
         using child = std::tuple_element_t<I, decltype(e.args)>;
         if constexpr (rules::differentiable_arg<rule>(I) && is_active_v<child, Name>)
-          return force(std::get<I>(partials)) * symbolic_derivative<Name>(std::get<I>(e.args));
+          return force(std::get<I>(partials)) * symbolic_derivative<Name>(detail::get<I>(e.args));
         else
           return zero{};
       }());

@@ -4,6 +4,7 @@
 
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 #include <gradguard/rules/rule.hpp>
 
@@ -39,7 +40,14 @@ struct div_rule {
   static constexpr int precedence = 5;
   static constexpr auto value(auto a, auto b) { return a / b; }
   // d(a / b) = da / b - (a / b) db / b
-  static constexpr auto partials(auto r, auto, auto b) { return std::tuple{one{} / b, -r / b}; }
+  static constexpr auto partials(auto r, auto, auto b) {
+    if constexpr (std::is_floating_point_v<decltype(r)>) {
+      const auto ib = one{} / b;  // one division for both partials, as by hand
+      return std::tuple{ib, -r * ib};
+    } else {
+      return std::tuple{one{} / b, -r / b};  // symbolic: keeps the printed form
+    }
+  }
 };
 
 struct neg_rule {

@@ -2,11 +2,14 @@
 // Powers, roots, exponentials and logarithms.
 #pragma once
 
+#include <limits>
 #include <numbers>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 #include <gradguard/rules/math.hpp>
+#include <gradguard/rules/piecewise.hpp>  // math::select
 #include <gradguard/rules/rule.hpp>
 
 namespace gradguard::rules {
@@ -62,7 +65,7 @@ struct log1p_rule {
 struct sqrt_rule {
   static constexpr std::string_view name = "sqrt";
   static constexpr auto value(auto x) { using math::sqrt; return sqrt(x); }
-  static constexpr auto partials(auto r, auto) { return std::tuple{0.5 / r}; }  // 1 / (2 sqrt x)
+  static constexpr auto partials(auto r, auto) { return std::tuple{one{} / (2 * r)}; }  // 1 / (2 sqrt x)
 };
 
 struct cbrt_rule {
@@ -85,10 +88,36 @@ struct pow_rule {
   static constexpr std::string_view name = "pow";
   static constexpr auto value(auto x, auto y) { using math::pow; return pow(x, y); }
   static constexpr auto partials(auto r, auto x, auto y) {
-    using math::pow;
     using math::log;
-    return std::tuple{y * pow(x, y - 1), lazy{[=] { return log(x) * r; }}};
+    return std::tuple{lazy{[=] { return d_base(r, x, y); }}, lazy{[=] { return log(x) * r; }}};
   }
+
+ private:
+  // y x^(y-1) = y r / x saves a second pow where that is exact to rounding:
+  // a floating exponent, x != 0 and r normal (it neither overflowed nor
+  // underflowed). Integer exponents keep the exact repeated squaring.
+  static constexpr auto d_base(auto r, auto x, auto y) {
+    using math::pow;
+    using R = decltype(r);
+    if constexpr (std::is_floating_point_v<R> && std::is_floating_point_v<decltype(y)> &&
+                  arithmetic<decltype(x)>) {
+      const R m = r < 0 ? -r : r;
+      if (x != 0 && m >= std::numeric_limits<R>::min() && m <= std::numeric_limits<R>::max())
+        return y * r / x;
+    }
+    // Integer exponents: d/dx x^0 = 0 also at x = 0, where y x^(y-1) is 0 * inf
+    // (and so d^2/dx^2 x^1, d^3/dx^3 x^2, ...).
+    if constexpr (integral_exponent<decltype(y)>) {
+      using math::select;
+      return select(y == 0, 0, y * pow(x, y - 1));
+    } else {
+      return y * pow(x, y - 1);
+    }
+  }
+  // An integer, or an expression of one.
+  template <class Y>
+  static constexpr bool integral_exponent =
+      std::is_integral_v<Y> || requires { requires std::is_integral_v<typename Y::value_type>; };
 };
 
 // hypot(x, y) = sqrt(x^2 + y^2): d/dx = x / r, d/dy = y / r

@@ -6,8 +6,10 @@
 // dual types find their own overloads by argument-dependent lookup.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <concepts>
+#include <cstdint>
 #include <limits>
 #include <numbers>
 #include <type_traits>
@@ -20,6 +22,38 @@ namespace gradguard::math {
 template <class T>
 using floating_t = std::conditional_t<std::is_floating_point_v<T>, T, double>;
 
+namespace detail {
+// Correctly rounded sqrt of a positive finite double, as IEEE (and so
+// std::sqrt) requires: digit by digit on the integer significand.
+constexpr double correctly_rounded_sqrt(double v) {
+  auto bits = std::bit_cast<std::uint64_t>(v);
+  int e = static_cast<int>(bits >> 52);
+  std::uint64_t m = bits & ((std::uint64_t{1} << 52) - 1);
+  if (e == 0) {  // subnormal: normalise
+    e = 1;
+    while (!(m >> 52)) m <<= 1, --e;
+  } else {
+    m |= std::uint64_t{1} << 52;
+  }
+  e -= 1075;  // v = m 2^e
+  if (e & 1) m <<= 1, --e;
+  // root = floor(sqrt(m 2^56)), in [2^54, 2^55); rem != 0 when inexact
+  std::uint64_t root = 0, rem = 0;
+  for (int bit = 108; bit >= 0; bit -= 2) {
+    rem = (rem << 2) | (bit >= 56 ? (m >> (bit - 56)) & 3 : 0);
+    std::uint64_t t = (root << 2) | 1;
+    if (rem >= t) rem -= t, root = (root << 1) | 1;
+    else root <<= 1;
+  }
+  std::uint64_t q = root >> 2;  // 53 bits, then round to nearest even
+  if (((root >> 1) & 1) && ((root & 1) || rem != 0 || (q & 1))) ++q;
+  double r = static_cast<double>(q);
+  for (int s = e / 2 - 26; s > 0; --s) r *= 2;
+  for (int s = e / 2 - 26; s < 0; ++s) r *= 0.5;
+  return r;
+}
+}  // namespace detail
+
 template <arithmetic T>
 constexpr floating_t<T> sqrt(T x) {
   using F = floating_t<T>;
@@ -27,8 +61,11 @@ constexpr floating_t<T> sqrt(T x) {
     F v = static_cast<F>(x);
     if (v < 0 || v != v) return std::numeric_limits<F>::quiet_NaN();
     if (v == 0 || v == std::numeric_limits<F>::infinity()) return v;
+    // float: rounding the double result again is exact for sqrt (53 >= 2 * 24 + 2)
+    if constexpr (sizeof(F) <= sizeof(double))
+      return static_cast<F>(detail::correctly_rounded_sqrt(static_cast<double>(v)));
     F r = v >= 1 ? v : F(1);  // Newton from above converges monotonically
-    for (int i = 0; i < 2000; ++i) {
+    for (int i = 0; i < 20000; ++i) {
       F next = F(0.5) * (r + v / r);
       if (next >= r) break;
       r = next;
@@ -80,8 +117,9 @@ template <arithmetic T>
 constexpr floating_t<T> round(T x) {  // halfway cases away from zero, as std::round
   using F = floating_t<T>;
   if (std::is_constant_evaluated()) {
-    F v = static_cast<F>(x);
-    return v < 0 ? -floor(-v + F(0.5)) : floor(v + F(0.5));
+    // v - trunc(v) is exact, where v + 0.5 would round (0.49999999999999994, 2^52 + 1)
+    F v = static_cast<F>(x), t = trunc(v), frac = v - t;
+    return frac >= F(0.5) ? t + 1 : frac <= F(-0.5) ? t - 1 : t;
   }
   return std::round(static_cast<F>(x));
 }

@@ -89,6 +89,11 @@ struct select_rule {
     using math::select;
     return std::tuple{zero{}, select(c, 1, 0), select(c, 0, 1)};
   }
+  // The branch not taken is not visited at all: its partials may be infinite
+  // (select(x > 0, sqrt(x), x) at 0), and 0 * inf would be NaN.
+  static constexpr bool flows_into(std::size_t i, bool c, const auto&, const auto&) {
+    return i == 0 ? false : (i == 1) == c;
+  }
 };
 
 }  // namespace rules

@@ -152,6 +152,16 @@ constexpr bool differentiable_arg(std::size_t i) {
     return true;
 }
 
+// Whether the derivative flows into operand I at these operand values (run
+// time): false only where a rule says so, as select for the branch not taken.
+template <class Rule>
+constexpr bool flows_into(std::size_t i, const auto&... operands) {
+  if constexpr (requires { Rule::flows_into(i, operands...); })
+    return Rule::flows_into(i, operands...);
+  else
+    return true;
+}
+
 // The reason reported for variables whose every path is cut by Rule.
 template <class Rule>
 struct cut_reason {
