@@ -1,0 +1,248 @@
+// The law every rule of the rule table must pass, written once (Hana's laws/):
+//
+//   differentiable rule   the reverse-mode derivative matches central finite
+//                         differences; symbolic d(f, x) matches it; every
+//                         second derivative d(d(f, x), y) matches finite
+//                         differences of the first and the reverse mode of d(f, x);
+//                         the value matches <cmath> where a reference is given.
+//   non-differentiable    the derivative is the structural zero gg::zero (as a
+//                         type), depends_on is false, and finite differences
+//                         away from the jumps agree (0, or 1 for stop_gradient).
+//
+// Finite differences are taken in long double with the 5-point central stencil
+// and step h = step_scale * max(step_floor, |x|), so that the reference is
+// far more accurate than the tolerance of the type under test.
+#pragma once
+
+#include <gradguard/gradguard.hpp>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace gg = gradguard;
+
+namespace law {
+
+using wide = long double;
+
+template <std::size_t N>
+using point = std::array<wide, N>;
+
+// Relative tolerance of a derivative of type T against finite differences.
+template <class T>
+inline constexpr wide relative_tolerance = std::is_same_v<T, float> ? 2e-4L : 1e-6L;
+
+struct options {
+  wide step_scale = 1e-6L;
+  wide step_floor = 1;  // set it tiny for a step relative to |x| (rules singular at 0)
+};
+inline constexpr options relative_step{1e-6L, 1e-30L};
+
+struct no_reference {};
+
+// The I-th variable of a law: "x", "y", "z".
+template <std::size_t I, class T>
+constexpr auto variable(T v) {
+  if constexpr (I == 0) return gg::var<"x">(v);
+  else if constexpr (I == 1) return gg::var<"y">(v);
+  else return gg::var<"z">(v);
+}
+
+// Calls fn(vars..., var_i) with the law's variables at p and the I-th of them.
+template <std::size_t I, class T, std::size_t N, class Fn>
+decltype(auto) with_variables(const std::array<T, N>& p, const Fn& fn) {
+  return [&]<std::size_t... K>(std::index_sequence<K...>) -> decltype(auto) {
+    return fn(std::tuple{variable<K>(p[K])...}, variable<I>(p[I]));
+  }(std::make_index_sequence<N>{});
+}
+
+// The type of the expression built from wide variables (declared only, for decltype).
+template <class Build, std::size_t... K>
+auto built_in_wide(const Build& build, std::index_sequence<K...>) -> decltype(build(variable<K>(wide{})...));
+
+template <class T>
+wide as_wide(const T& v) {
+  return static_cast<wide>(gg::value(v));
+}
+
+// d g / d p[I], g: array<wide, N> -> wide, by the 5-point central stencil.
+template <std::size_t I, std::size_t N, class G>
+wide central_difference(const G& g, point<N> p, const options& opt) {
+  const wide h = opt.step_scale * std::max(opt.step_floor, std::fabs(p[I]));
+  auto at = [&](wide k) {
+    point<N> q = p;
+    q[I] = p[I] + k * h;
+    return g(q);
+  };
+  return (8 * (at(1) - at(-1)) - (at(2) - at(-2))) / (12 * h);
+}
+
+// The rounding noise of that stencil for values of type V and magnitude f.
+template <class V>
+wide stencil_noise(wide f, wide h) {
+  using F = std::conditional_t<std::is_floating_point_v<V>, V, wide>;
+  return 8 * static_cast<wide>(std::numeric_limits<F>::epsilon()) * std::fabs(f) / h;
+}
+
+template <class T>
+::testing::AssertionResult close(const char* what, wide actual, wide expected, wide noise) {
+  const wide eps = std::numeric_limits<T>::epsilon();
+  const wide tol = relative_tolerance<T> * std::fabs(expected) + 16 * eps + noise;
+  if (std::fabs(actual - expected) <= tol) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << what << ": got " << static_cast<double>(actual)
+                                       << ", expected " << static_cast<double>(expected)
+                                       << " (tolerance " << static_cast<double>(tol) << ")";
+}
+
+// Equal up to a few units in the last place of T: two evaluations of one formula.
+template <class T>
+::testing::AssertionResult same(const char* what, wide a, wide b) {
+  const wide eps = std::numeric_limits<T>::epsilon();
+  if (a == b || std::fabs(a - b) <= 4 * eps * std::max(std::fabs(a), std::fabs(b)))
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << what << ": " << static_cast<double>(a)
+                                       << " != " << static_cast<double>(b);
+}
+
+template <std::size_t N>
+std::string describe(const point<N>& p) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "at (";
+  for (std::size_t i = 0; i < N; ++i) os << (i ? ", " : "") << static_cast<double>(p[i]);
+  os << ")";
+  return os.str();
+}
+
+template <std::size_t N, class Fn>
+void for_each_index(const Fn& fn) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (fn(std::integral_constant<std::size_t, I>{}), ...);
+  }(std::make_index_sequence<N>{});
+}
+
+// The point as T holds it, and the same point in wide precision.
+template <class T, std::size_t N>
+std::pair<std::array<T, N>, point<N>> rounded(const point<N>& p) {
+  std::array<T, N> t{};
+  point<N> w{};
+  for (std::size_t i = 0; i < N; ++i) w[i] = t[i] = static_cast<T>(p[i]);
+  return {t, w};
+}
+
+template <class T, std::size_t N, class Build, class Reference>
+void check_value(const Build& build, const std::array<T, N>& p, const point<N>& pw,
+                 const Reference& reference) {
+  if constexpr (!std::is_same_v<Reference, no_reference>) {
+    auto f = with_variables<0>(p, [&](auto vars, auto) { return std::apply(build, vars); });
+    wide expected = std::apply([&](auto... a) { return static_cast<wide>(reference(a...)); }, pw);
+    EXPECT_TRUE(close<T>("value", as_wide(f), expected, 0)) << describe(pw);
+  }
+}
+
+// The law of a differentiable rule, for derivatives computed in T.
+template <class T, std::size_t N, class Build, class Reference = no_reference>
+void differentiable(const Build& build, std::initializer_list<point<N>> points,
+                    const Reference& reference = {}, const options& opt = {}) {
+  for (const auto& original : points) {
+    const auto [p, pw] = rounded<T, N>(original);
+    SCOPED_TRACE(describe(pw));
+    check_value(build, p, pw, reference);
+    for_each_index<N>([&](auto i) {
+      constexpr std::size_t I = decltype(i)::value;
+      SCOPED_TRACE("with respect to variable " + std::to_string(I));
+      // d f / d x_I, in wide precision, for the stencils
+      auto first_wide = [&](const point<N>& q) {
+        return with_variables<I>(q, [&](auto vars, auto x) {
+          return static_cast<wide>(gg::derivative(std::apply(build, vars), x));
+        });
+      };
+      with_variables<I>(p, [&](auto vars, auto x) {
+        auto f = std::apply(build, vars);
+        const auto dfdx = gg::derivative(f, x);
+        // reverse mode = finite differences
+        const wide fd = central_difference<I>(
+            [&](const point<N>& q) {
+              return with_variables<0>(q, [&](auto v, auto) { return as_wide(std::apply(build, v)); });
+            },
+            pw, opt);
+        const wide h = opt.step_scale * std::max(opt.step_floor, std::fabs(pw[I]));
+        using value_t = gg::value_type_t<decltype(built_in_wide(build, std::make_index_sequence<N>{}))>;
+        EXPECT_TRUE(close<T>("reverse mode vs finite differences", dfdx, fd,
+                             stencil_noise<value_t>(as_wide(f), h)));
+        // gradient(f, all variables)[x] = derivative(f, x)
+        const auto g = std::apply([&](auto... v) { return gg::gradient(f, v...); }, vars);
+        EXPECT_EQ(static_cast<wide>(g[x]), static_cast<wide>(dfdx));
+        // symbolic = numeric
+        const auto df = gg::d(f, x);
+        EXPECT_TRUE(same<T>("value(d(f, x)) vs derivative(f, x)", as_wide(df), dfdx));
+        // second derivatives, with respect to each variable
+        for_each_index<N>([&](auto j) {
+          constexpr std::size_t J = decltype(j)::value;
+          SCOPED_TRACE("then with respect to variable " + std::to_string(J));
+          const auto y = std::get<J>(vars);
+          const wide fd2 = central_difference<J>(first_wide, pw, opt);
+          const wide noise2 = stencil_noise<value_t>(
+              dfdx, opt.step_scale * std::max(opt.step_floor, std::fabs(pw[J])));
+          using second_t = decltype(gg::derivative(df, y, gg::allow_unconnected));
+          if constexpr (std::is_same_v<second_t, gg::zero>) {
+            // d(f, x) does not depend on y: the structural zero must be right
+            EXPECT_TRUE(close<T>("structural zero vs finite differences", 0, fd2, noise2));
+            static_assert(std::is_same_v<decltype(gg::d(df, y, gg::allow_unconnected)), gg::zero>);
+          } else {
+            const auto d2f = gg::d(df, y);
+            EXPECT_TRUE(close<T>("d(d(f, x), y) vs finite differences", as_wide(d2f), fd2, noise2));
+            // the same derivative, summed in another order: cancellation may differ
+            EXPECT_TRUE(close<T>("d(d(f, x), y) vs derivative(d(f, x), y)", as_wide(d2f),
+                                 gg::derivative(df, y), 0));
+          }
+        });
+      });
+    });
+  }
+}
+
+// The law of a non-differentiable rule: a structural zero that finite
+// differences confirm (slope 0, or 1 for stop_gradient, whose value is x).
+template <class T, std::size_t N, class Build, class Reference = no_reference>
+void non_differentiable(const Build& build, std::initializer_list<point<N>> points,
+                        const Reference& reference = {}, const options& opt = relative_step,
+                        wide slope = 0) {
+  for (const auto& original : points) {
+    const auto [p, pw] = rounded<T, N>(original);
+    SCOPED_TRACE(describe(pw));
+    check_value(build, p, pw, reference);
+    for_each_index<N>([&](auto i) {
+      constexpr std::size_t I = decltype(i)::value;
+      with_variables<I>(p, [&](auto vars, auto x) {
+        auto f = std::apply(build, vars);
+        const auto dfdx = gg::derivative(f, x, gg::allow_unconnected);
+        static_assert(std::is_same_v<decltype(dfdx), const gg::zero>);
+        EXPECT_EQ(static_cast<double>(dfdx), 0.0);
+        static_assert(std::is_same_v<decltype(gg::d(f, x, gg::allow_unconnected)), gg::zero>);
+        EXPECT_FALSE(gg::depends_on(f, x));
+        EXPECT_TRUE(gg::active_variables(f).empty());
+        const auto g = std::apply([&](auto... v) { return gg::gradient(f, v..., gg::allow_unconnected); }, vars);
+        static_assert(std::is_same_v<std::remove_cvref_t<decltype(g[x])>, gg::zero>);
+        const wide fd = central_difference<I>(
+            [&](const point<N>& q) {
+              return with_variables<0>(q, [&](auto v, auto) { return as_wide(std::apply(build, v)); });
+            },
+            pw, opt);
+        EXPECT_TRUE(close<T>("finite differences of a non-differentiable rule", fd, slope, 0));
+      });
+    });
+  }
+}
+
+}  // namespace law
