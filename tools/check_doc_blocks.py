@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Compiles and runs every C++ code block of the documentation.
+
+    check_doc_blocks.py --build-dir BUILD [--source-root ROOT] [-j N] [FILE.md ...]
+
+Without FILE arguments it checks ROOT/README.md (if present) and ROOT/docs/*.md.
+The compiler and flags are those of a gradguard test in
+BUILD/compile_commands.json (see compile_fail.any_gradguard_entry), plus the
+include directories of every other dependency recorded there (Eigen, ...).
+
+Conventions for fenced blocks (the info string after the backticks):
+
+  ```cpp               compiled and run; the program must exit with 0.
+  ```cpp compile-only  compiled and linked, not run.
+  ```cpp compile-fail  must NOT compile (compiled with -fsyntax-only). A line
+                       `// expected-error: <regex>` inside the block must then
+                       match the compiler output.
+  ```cpp fragment      not checked: for the rare illustration that is not a
+                       sequence of statements (keep these few).
+  other languages      (```python, ```text, ```sh, ...) are not checked.
+
+A block that contains `int main` is a whole program and compiled as it is.
+Any other block is a list of statements and is wrapped:
+
+    <the block's own #include lines>
+    #include <cassert>
+    #include <gradguard/gradguard.hpp>
+    namespace gg = gradguard;
+    int main() {
+    <the rest of the block>
+    }
+
+so a block can use `gg::`, `assert` and `static_assert` without ceremony, but
+cannot define templates or types with member templates (gradguard rules):
+write those as whole programs. `#line` directives make the compiler report
+positions in the Markdown file itself (e.g. docs/guide.md:42).
+"""
+import argparse
+import concurrent.futures
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import compile_fail  # noqa: E402  (the compile-command handling is shared)
+
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
+_MODES = {"run", "compile-only", "compile-fail", "fragment"}
+
+
+class Block:
+    def __init__(self, path, line, mode, code):
+        self.path, self.line, self.mode, self.code = path, line, mode, code
+
+    @property
+    def where(self):
+        return f"{self.path}:{self.line}"
+
+
+def extract_blocks(path, display):
+    """The ```cpp blocks of a Markdown file: (first code line, mode, code)."""
+    lines = pathlib.Path(path).read_text(encoding="utf-8").splitlines()
+    blocks, i = [], 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, fence, info = m.group("indent"), m.group("fence"), m.group("info").split()
+        start = i + 1
+        j = start
+        while j < len(lines) and not lines[j].strip().startswith(fence[0] * len(fence)):
+            j += 1
+        if info and info[0] in ("cpp", "c++"):
+            flags = info[1:]
+            unknown = [f for f in flags if f not in _MODES]
+            if unknown:
+                sys.exit(f"error: {display}:{i + 1}: unknown code block flag(s) {unknown}; "
+                         f"known: {sorted(_MODES - {'run'})}")
+            mode = flags[0] if flags else "run"
+            body = [l[len(indent):] if l.startswith(indent) else l.lstrip() for l in lines[start:j]]
+            blocks.append(Block(display, start + 1, mode, body))
+        i = j + 1
+    return blocks
+
+
+def program_text(block):
+    """The translation unit for a block, with #line pointing into the .md."""
+    quoted = block.path.replace("\\", "/")
+    if any(re.search(r"\bint\s+main\s*\(", l) for l in block.code):
+        return f'#line {block.line} "{quoted}"\n' + "\n".join(block.code) + "\n"
+    includes = [(n, l) for n, l in enumerate(block.code) if l.lstrip().startswith("#include")]
+    out = [f'#line {block.line + n} "{quoted}"\n{l}' for n, l in includes]
+    out += ["#line 1 \"<doc block wrapper>\"", "#include <cassert>",
+            "#include <gradguard/gradguard.hpp>", "namespace gg = gradguard;", "int main() {"]
+    out.append(f'#line {block.line} "{quoted}"')
+    included = {n for n, _ in includes}
+    out += ["" if n in included else l for n, l in enumerate(block.code)]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def base_command(build_dir):
+    """(compiler and flags without a source or outputs, working directory)."""
+    entry = compile_fail.any_gradguard_entry(build_dir)
+    args = compile_fail.strip_output_options(compile_fail.entry_arguments(entry),
+                                             source=entry["file"])
+    # Include directories of other dependencies (Eigen, ...) recorded elsewhere.
+    have = set(args)
+    for other in compile_fail.load_compile_commands(build_dir):
+        oargs = compile_fail.entry_arguments(other)
+        for k, a in enumerate(oargs):
+            if a in ("-isystem", "-I") and k + 1 < len(oargs) and oargs[k + 1].startswith("/"):
+                pair = [a, oargs[k + 1]]
+                if pair[1] not in have:
+                    args += pair
+                    have.add(pair[1])
+            elif (a.startswith("-isystem/") or a.startswith("-I/")) and a not in have:
+                args.append(a)
+                have.add(a)
+    # Warnings that would stop a doc block and that a reader would not fix.
+    return args + ["-Wno-unused-variable", "-Wno-unused-but-set-variable"], entry["directory"]
+
+
+def check_block(block, command, cwd, workdir, index):
+    src = pathlib.Path(workdir, f"block{index}.cpp")
+    exe = pathlib.Path(workdir, f"block{index}")
+    src.write_text(program_text(block), encoding="utf-8")
+    if block.mode == "compile-fail":
+        rc, out = compile_fail.run_compiler(command + ["-fsyntax-only", str(src)], cwd)
+        if rc == 0:
+            return False, "compiled, but is marked compile-fail", out
+        for line in block.code:
+            m = re.search(r"//\s*expected-error:\s*(.*?)\s*$", line)
+            if m and not re.search(m.group(1), out):
+                return False, f"expected-error /{m.group(1)}/ matches no output", out
+        return True, "fails to compile, as marked", ""
+    rc, out = compile_fail.run_compiler(command + [str(src), "-o", str(exe)], cwd)
+    if rc != 0:
+        return False, "does not compile", out
+    if block.mode == "compile-only":
+        return True, "compiles", out
+    try:
+        proc = subprocess.run([str(exe)], cwd=workdir, capture_output=True, text=True,
+                              errors="replace", timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return False, "ran for more than 60 s", ""
+    if proc.returncode != 0:
+        return False, f"exited with {proc.returncode}", proc.stdout + proc.stderr
+    return True, "compiles and runs", out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--source-root", default=str(pathlib.Path(__file__).resolve().parents[1]))
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument("files", nargs="*")
+    opts = parser.parse_args()
+
+    root = pathlib.Path(opts.source_root).resolve()
+    if opts.files:
+        files = [pathlib.Path(f).resolve() for f in opts.files]
+    else:
+        files = ([root / "README.md"] if (root / "README.md").is_file() else [])
+        files += sorted((root / "docs").glob("*.md"))
+
+    def display(p):
+        try:
+            return p.relative_to(root).as_posix()
+        except ValueError:
+            return str(p)
+
+    blocks = [b for f in files for b in extract_blocks(f, display(f))]
+    checked = [b for b in blocks if b.mode != "fragment"]
+    command, cwd = base_command(opts.build_dir)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="gg-doc-blocks-") as workdir:
+        with concurrent.futures.ThreadPoolExecutor(max(1, opts.jobs)) as pool:
+            futures = [pool.submit(check_block, b, command, cwd, workdir, k)
+                       for k, b in enumerate(checked)]
+            for b, fut in zip(checked, futures):
+                ok, what, out = fut.result()
+                print(f"{'ok  ' if ok else 'FAIL'} {b.where} [{b.mode}]: {what}")
+                if not ok:
+                    failures += 1
+                    print(out.rstrip())
+    skipped = len(blocks) - len(checked)
+    print(f"{'FAIL' if failures else 'PASS'}: {len(checked) - failures} of {len(checked)} C++ "
+          f"blocks in {len(files)} files passed" + (f", {skipped} fragments skipped" if skipped else ""))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
