@@ -15,9 +15,9 @@
 // hand-written one and against central finite differences at every input;
 // a mismatch aborts with the numbers.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
-#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -197,8 +197,9 @@ void check(std::string_view family, const input_table<N>& table, Plain plain, Ha
     }
   }
   // stderr: stdout may carry the benchmark's JSON.
-  std::fprintf(stderr, "checked %.*s: gradguard = hand-written = finite differences at %zu inputs\n",
-              static_cast<int>(family.size()), family.data(), table.size());
+  std::fprintf(stderr,
+               "checked %.*s: gradguard = hand-written = finite differences at %zu inputs\n",
+               static_cast<int>(family.size()), family.data(), table.size());
 }
 
 // ---------------------------------------------------------------------------

@@ -31,8 +31,8 @@ int main() {
   //    examples/missing_gradient.cpp), unless a structural zero is asked for.
   const auto g = gg::gradient(loss, w, lambda, gg::allow_unconnected);
   static_assert(std::is_same_v<decltype(g[lambda]), gg::zero>);
-  std::printf("with gg::allow_unconnected: d/dw = %.4f, d/dlambda has type %s (value %g)\n",
-              g[w], std::is_same_v<decltype(g[lambda]), gg::zero> ? "gg::zero" : "double",
+  std::printf("with gg::allow_unconnected: d/dw = %.4f, d/dlambda has type %s (value %g)\n", g[w],
+              std::is_same_v<decltype(g[lambda]), gg::zero> ? "gg::zero" : "double",
               static_cast<double>(g[lambda]));
 
   // 4. Why a variable has no gradient: stop_gradient, frozen, integer.

@@ -7,17 +7,29 @@
 #include <gradguard/rules/rule.hpp>
 
 namespace gradguard {
-template <class E> struct is_expression;
-template <fixed_string Name, arithmetic T> struct variable;
-template <fixed_string Name, arithmetic T> struct frozen_variable;
-template <arithmetic T> struct literal;
-template <class Rule, class... Args> struct node;
-template <class E> struct activity;
-template <std::size_t N> struct variable_set;
-template <fixed_string... Names> struct name_list;
-template <class NameList, class... Ts> struct gradient_result;
-template <class Value, class Gradient> struct value_and_gradient_result;
-template <class T, std::size_t N> struct value_and_grad_result;
-template <class T> struct nondiff_arg;
+template <class E>
+struct is_expression;
+template <fixed_string Name, arithmetic T>
+struct variable;
+template <fixed_string Name, arithmetic T>
+struct frozen_variable;
+template <arithmetic T>
+struct literal;
+template <class Rule, class... Args>
+struct node;
+template <class E>
+struct activity;
+template <std::size_t N>
+struct variable_set;
+template <fixed_string... Names>
+struct name_list;
+template <class NameList, class... Ts>
+struct gradient_result;
+template <class Value, class Gradient>
+struct value_and_gradient_result;
+template <class T, std::size_t N>
+struct value_and_grad_result;
+template <class T>
+struct nondiff_arg;
 struct allow_unconnected_t;
 }  // namespace gradguard

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <gradguard/detail/fixed_string.hpp>  // IWYU pragma: export
-#include <gradguard/fwd.hpp>                   // IWYU pragma: export
 #include <gradguard/expr/activity.hpp>        // IWYU pragma: export
 #include <gradguard/expr/diagnostics.hpp>     // IWYU pragma: export
 #include <gradguard/expr/explain.hpp>         // IWYU pragma: export
@@ -13,4 +12,5 @@
 #include <gradguard/expr/node.hpp>            // IWYU pragma: export
 #include <gradguard/expr/operators.hpp>       // IWYU pragma: export
 #include <gradguard/expr/symbolic.hpp>        // IWYU pragma: export
+#include <gradguard/fwd.hpp>                  // IWYU pragma: export
 #include <gradguard/rules/all.hpp>            // IWYU pragma: export

@@ -23,7 +23,8 @@ constexpr auto vg = gg::value_and_gradient(x * x * y, x, y);
 static_assert(vg.get<0>() == -12.0 && vg.get<1>() == -12.0 && vg.get<2>() == 4.0);
 static_assert(gg::value(gg::d(gg::d(x * x * x, x), x)) == 12.0);
 static_assert(gg::value(gg::d(gg::d(gg::d(x * x * x * y, x), x), y)) == 12.0);
-static_assert(gg::value_and_grad([](auto a, auto b) { return a * b - b; }, 2.0, 5.0).gradient[1] == 1.0);
+static_assert(gg::value_and_grad([](auto a, auto b) { return a * b - b; }, 2.0, 5.0).gradient[1] ==
+              1.0);
 
 // integer pow (repeated squaring: exact)
 static_assert(gg::value(gg::pow(x, 10)) == 1024.0);
@@ -60,8 +61,8 @@ static_assert(gg::derivative(gg::fmax(y, x), x) == 1.0);
 
 // select and comparisons
 static_assert(gg::value(gg::select(x < y, x, y)) == -3.0);
-static_assert(gg::derivative(gg::select(x < y, x * x, y * y), y) == -6.0);
-static_assert(gg::derivative(gg::select(x < y, x * x, y * y), x) == 0.0);
+static_assert(gg::derivative(gg::select(x < y, x* x, y* y), y) == -6.0);
+static_assert(gg::derivative(gg::select(x < y, x* x, y* y), x) == 0.0);
 // the branch not taken is not visited: 1 / (2 sqrt(0)) would not be a constant
 static_assert(gg::derivative(gg::select(x < 0, gg::sqrt(x * 0.0), x), x) == 1.0);
 static_assert(gg::value(x < y) == false && gg::value(x > y) == true);

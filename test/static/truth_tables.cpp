@@ -26,7 +26,8 @@ static_assert(gg::value(f) == 2.0 * 3.0 + 4.0 + 3.0);
 static_assert(gg::derivative(f, x) == 3.0);
 static_assert(gg::depends_on(f, x) && !gg::depends_on(f, w));
 static_assert(gg::active_variables(f) == gg::variable_set{"x", "y"});
-static_assert(gg::active_variables(f) == gg::variable_set{"y", "x"});  // a set: order does not matter
+static_assert(gg::active_variables(f) ==
+              gg::variable_set{"y", "x"});  // a set: order does not matter
 static_assert(!(gg::active_variables(f) == gg::variable_set{"x"}));
 
 // absent
@@ -53,11 +54,12 @@ static_assert(blocked_by<decltype(x == y), "y", cut_by<gg::rules::equal_to_rule>
 static_assert(blocked_by<decltype(gg::cast<int>(x)), "x", cut_by<gg::rules::cast_rule<int>>>);
 static_assert(blocked_by<decltype(gg::cast<bool>(x)), "x", cut_by<gg::rules::cast_rule<bool>>>);
 static_assert(!gg::depends_on(gg::floor(x) + gg::round(y) + (x < y), x));
-static_assert(gg::depends_on(gg::floor(x) + x, x));  // active wins over blocked
+static_assert(gg::depends_on(gg::floor(x) + x, x));    // active wins over blocked
 static_assert(gg::depends_on(gg::cast<float>(x), x));  // a floating cast keeps the path
 static_assert(gg::active_variables(gg::cast<double>(z) * 2.0) == gg::variable_set{"z"});
 // the first cut found is kept: the inner reason survives an outer cut
-static_assert(blocked_by<decltype(gg::stop_gradient(gg::floor(x))), "x", cut_by<gg::rules::floor_rule>>);
+static_assert(
+    blocked_by<decltype(gg::stop_gradient(gg::floor(x))), "x", cut_by<gg::rules::floor_rule>>);
 
 // select: the condition is no path, both branches are
 constexpr auto s = gg::select(x < y, z, w);

@@ -64,8 +64,7 @@ struct merge_fn {
       if constexpr (!std::is_same_v<old_status, active_path> &&
                     std::is_same_v<new_status, active_path>)
         return hana::insert(hana::erase_key(acc, key), entry);
-      else
-        return acc;
+      else return acc;
     } else {
       return hana::insert(acc, entry);
     }
@@ -104,21 +103,19 @@ struct activity<node<Rule, Args...>> {
   static constexpr auto value = []<std::size_t... I>(std::index_sequence<I...>) {
     namespace hana = boost::hana;
     auto children = hana::make_basic_tuple([] {
-      if constexpr (rules::differentiable_arg<Rule>(I))
-        return activity<Args>::value;
-      else
-        return detail::cut<rules::cut_reason_t<Rule>>(activity<Args>::value);
+      if constexpr (rules::differentiable_arg<Rule>(I)) return activity<Args>::value;
+      else return detail::cut<rules::cut_reason_t<Rule>>(activity<Args>::value);
     }()...);
     return hana::fold_left(children, hana::make_map(),
                            [](auto acc, auto map) { return detail::merge(acc, map); });
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 };
 
 // The status of variable Name in E: detail::active_path or a reason.
 template <class E, fixed_string Name>
-using status_t = typename decltype(+boost::hana::find(
-                                        activity<std::remove_cvref_t<E>>::value,
-                                        boost::hana::type_c<detail::name_tag<Name>>)
+using status_t = typename decltype(+boost::hana::find(activity<std::remove_cvref_t<E>>::value,
+                                                      boost::hana::type_c<detail::name_tag<Name>>)
                                         .value_or(boost::hana::type_c<reason::absent>))::type;
 
 template <class E, fixed_string Name>
@@ -135,8 +132,8 @@ struct variable_set {
 
   constexpr variable_set() = default;
   template <class... S>
-    requires(sizeof...(S) == N && N > 0)
-  constexpr variable_set(const S&... s) : names{std::string_view(s)...} {}  // NOLINT
+  requires(sizeof...(S) == N && N > 0) constexpr variable_set(const S&... s)
+      : names{std::string_view(s)...} {}  // NOLINT
 
   constexpr std::size_t size() const noexcept { return N; }
   constexpr bool empty() const noexcept { return N == 0; }

@@ -23,15 +23,15 @@ namespace gradguard {
 template <class Reason>
 std::string describe_reason() {
   if constexpr (std::is_same_v<Reason, detail::active_path>) return "active";
-  else if constexpr (std::is_same_v<Reason, reason::absent>) return "does not appear in the expression";
+  else if constexpr (std::is_same_v<Reason, reason::absent>)
+    return "does not appear in the expression";
   else if constexpr (std::is_same_v<Reason, reason::stop_gradient>)
     return "blocked: every path to the result goes through 'stop_gradient'";
   else if constexpr (std::is_same_v<Reason, reason::integer_or_boolean>)
     return "blocked: holds an integer or bool value, which has no derivative";
   else if constexpr (std::is_same_v<Reason, reason::frozen>)
     return "blocked: frozen (declared with gg::frozen), not trained";
-  else if constexpr (std::is_same_v<Reason, reason::not_a_variable>)
-    return "not a variable";
+  else if constexpr (std::is_same_v<Reason, reason::not_a_variable>) return "not a variable";
   else
     return []<class Rule>(reason::non_differentiable<Rule>*) {
       return "blocked: every path to the result goes through '" + std::string(Rule::name) +
@@ -80,10 +80,12 @@ void print_node(std::ostream& os, const node<Rule, Args...>& e, int context) {
     print(os, detail::get<0>(e.args), prec - 1);  // -(-x), not --x
   } else {
     os << Rule::name;
-    if constexpr (requires { typename Rule::target; }) os << '<' << type_name<typename Rule::target>() << '>';
+    if constexpr (requires { typename Rule::target; })
+      os << '<' << type_name<typename Rule::target>() << '>';
     os << '(';
     std::size_t i = 0;
-    detail::apply([&](const auto&... a) { ((os << (i++ ? ", " : ""), print(os, a)), ...); }, e.args);
+    detail::apply([&](const auto&... a) { ((os << (i++ ? ", " : ""), print(os, a)), ...); },
+                  e.args);
     os << ')';
   }
   if (parens) os << ')';

@@ -37,7 +37,8 @@ struct gradient_result<name_list<Names...>, Ts...> {
 
   template <named_variable V>
   constexpr auto operator[](const V&) const {
-    constexpr std::size_t i = detail::gradient_slots<double, Names...>::template index_of<V::name>();
+    constexpr std::size_t i =
+        detail::gradient_slots<double, Names...>::template index_of<V::name>();
     if constexpr (i < sizeof...(Ts)) {
       return std::get<i>(values);
     } else {
@@ -78,8 +79,7 @@ constexpr auto status_of_argument() {
     return boost::hana::type_c<reason::frozen>;
   else if constexpr (!std::is_floating_point_v<value_type_t<V>>)
     return boost::hana::type_c<reason::integer_or_boolean>;
-  else
-    return boost::hana::type_c<status_t<F, V::name>>;
+  else return boost::hana::type_c<status_t<F, V::name>>;
 }
 template <class F, class V>
 using argument_status_t = typename decltype(status_of_argument<F, V>())::type;
@@ -111,8 +111,7 @@ constexpr void check_arguments() {
     using status = argument_status_t<F, V>;
     if constexpr (std::is_same_v<status, reason::not_a_variable>)
       not_a_variable<first + 1, std::remove_cvref_t<V>>();
-    else
-      missing_gradient<V::name, status>();
+    else missing_gradient<V::name, status>();
   }
 }
 
@@ -125,7 +124,7 @@ using derivative_type_t = math::floating_t<value_type_t<F>>;
 // diagnosis rather than adding errors of its own.
 template <bool Allow, class F, class V>
 inline constexpr bool structural_zero_slot_v =
-    Allow && named_variable<V> && !argument_is_active_v<F, V>;
+    Allow&& named_variable<V> && !argument_is_active_v<F, V>;
 
 template <bool Allow, class F, class... Vs>
 constexpr auto value_and_gradient_impl(const F& f) {
@@ -138,10 +137,8 @@ constexpr auto value_and_gradient_impl(const F& f) {
   result g{{[&] {
     if constexpr (argument_is_active_v<F, Vs>)
       return value_slots.second.values[slots_t::template index_of<name_of<Vs>()>()];
-    else if constexpr (structural_zero_slot_v<Allow, F, Vs>)
-      return zero{};
-    else
-      return T(0);  // after a diagnosis
+    else if constexpr (structural_zero_slot_v<Allow, F, Vs>) return zero{};
+    else return T(0);  // after a diagnosis
   }()...}};
   using value_t = std::remove_cvref_t<decltype(value_slots.first)>;
   return value_and_gradient_result<value_t, result>{value_slots.first, g};
@@ -154,7 +151,8 @@ constexpr auto dispatch_gradient(const F& f, const Args&...) {
   if constexpr (n > 0 && is_allow_tag_v<std::tuple_element_t<n - 1, std::tuple<Args...>>>) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return value_and_gradient_impl<true, F, std::tuple_element_t<I, std::tuple<Args...>>...>(f);
-    }(std::make_index_sequence<n - 1>{});
+    }
+    (std::make_index_sequence<n - 1>{});
   } else {
     return value_and_gradient_impl<false, F, Args...>(f);
   }
@@ -166,8 +164,7 @@ constexpr auto dispatch_gradient(const F& f, const Args&...) {
 // respect to each variable. A variable that does not reach f is a compile
 // error that names it, unless allow_unconnected asks for gg::zero.
 template <expression F, class... Vars>
-  requires(sizeof...(Vars) > 0)
-constexpr auto gradient(const F& f, const Vars&... vars) {
+requires(sizeof...(Vars) > 0) constexpr auto gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
   return detail::dispatch_gradient(f, vars...).gradient;
 }
@@ -175,8 +172,7 @@ constexpr auto gradient(const F& f, const Vars&... vars) {
 // gg::value_and_gradient(f, x, y): value first, then the gradient:
 //   auto [fx, gx, gy] = gg::value_and_gradient(f, x, y);
 template <expression F, class... Vars>
-  requires(sizeof...(Vars) > 0)
-constexpr auto value_and_gradient(const F& f, const Vars&... vars) {
+requires(sizeof...(Vars) > 0) constexpr auto value_and_gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
   return detail::dispatch_gradient(f, vars...);
 }
@@ -207,10 +203,10 @@ constexpr auto active_variables(const F&) {
     constexpr bool active[] = {
         std::is_same_v<typename decltype(+hana::second(entries))::type, detail::active_path>...,
         false};
-    constexpr std::size_t count = (std::size_t{0} + ... +
-                                   std::size_t{std::is_same_v<typename decltype(+hana::second(
-                                                                  entries))::type,
-                                                              detail::active_path>});
+    constexpr std::size_t count =
+        (std::size_t{0} + ... +
+         std::size_t{
+             std::is_same_v<typename decltype(+hana::second(entries))::type, detail::active_path>});
     variable_set<count> set;
     std::size_t k = 0, i = 0;
     ((active[i++] ? (set.names[k++] = decltype(+hana::first(entries))::type::name.view(), 0) : 0),

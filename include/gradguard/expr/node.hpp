@@ -22,11 +22,20 @@ namespace detail {
 template <class... Ts>
 struct operands;
 template <class A>
-struct operands<A> { A a0; };
+struct operands<A> {
+  A a0;
+};
 template <class A, class B>
-struct operands<A, B> { A a0; B a1; };
+struct operands<A, B> {
+  A a0;
+  B a1;
+};
 template <class A, class B, class C>
-struct operands<A, B, C> { A a0; B a1; C a2; };
+struct operands<A, B, C> {
+  A a0;
+  B a1;
+  C a2;
+};
 
 template <std::size_t I, class... Ts>
 constexpr const auto& get(const operands<Ts...>& o) {
@@ -36,9 +45,10 @@ constexpr const auto& get(const operands<Ts...>& o) {
 }
 template <class F, class... Ts>
 constexpr decltype(auto) apply(F&& f, const operands<Ts...>& o) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>)->decltype(auto) {
     return static_cast<F&&>(f)(get<I>(o)...);
-  }(std::index_sequence_for<Ts...>{});
+  }
+  (std::index_sequence_for<Ts...>{});
 }
 }  // namespace detail
 
@@ -79,14 +89,16 @@ constexpr auto as_expression(const T& v) {
 
 template <class Rule, class... Args>
 constexpr auto make_node(const Args&... args) {
-  return node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>{{as_expression(args)...}};
+  return node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>{
+      {as_expression(args)...}};
 }
 
 // The value of an expression (or of a plain number, zero and one).
 template <class E>
 constexpr auto value(const E& e) {
   if constexpr (is_node_v<E>) {
-    return detail::apply([](const auto&... a) { return E::rule::value(gradguard::value(a)...); }, e.args);
+    return detail::apply([](const auto&... a) { return E::rule::value(gradguard::value(a)...); },
+                         e.args);
   } else if constexpr (expression<E>) {
     return e.value;
   } else if constexpr (structural<E>) {

@@ -12,8 +12,11 @@
 namespace gradguard {
 
 // Two operands of which at least one is an expression.
+// (clang-format 14 would write '&&(' here.)
+// clang-format off
 template <class L, class R>
 concept expression_operands = operand<L> && operand<R> && (expression<L> || expression<R>);
+// clang-format on
 
 // clang-format off
 template <class L, class R> requires expression_operands<L, R>

@@ -86,8 +86,8 @@ struct slot_names<gradient_slots<T, Names...>> {
 };
 
 template <class E, class Slots>
-GRADGUARD_SWEEP_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev, const auto& adjoint,
-                                              Slots& slots);
+GRADGUARD_SWEEP_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
+                                              const auto& adjoint, Slots& slots);
 
 // Pushes the adjoint into operand I when a requested variable lies below it.
 template <std::size_t I, class E, class Partials, class Slots>
@@ -115,10 +115,11 @@ GRADGUARD_SWEEP_INLINE constexpr void reverse_node(const E& e, const evaluated<E
 }
 
 template <class E, class Slots>
-GRADGUARD_SWEEP_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev, const auto& adjoint,
-                                              Slots& slots) {
+GRADGUARD_SWEEP_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
+                                              const auto& adjoint, Slots& slots) {
   if constexpr (is_node_v<E>) {
-    reverse_node(e, ev, adjoint, slots, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    reverse_node(e, ev, adjoint, slots,
+                 std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   } else if constexpr (is_trainable_variable_v<E>) {
     if constexpr (Slots::template has<E::name>)
       slots.values[Slots::template index_of<E::name>()] += adjoint;

@@ -37,16 +37,17 @@ constexpr auto symbolic_derivative(const E& e) {
                   branch(symbolic_derivative<Name>(detail::get<2>(e.args))));
   } else if constexpr (is_node_v<E>) {
     using rule = typename E::rule;
-    auto partials = detail::apply([&](const auto&... a) { return rule::partials(e, a...); }, e.args);
+    auto partials =
+        detail::apply([&](const auto&... a) { return rule::partials(e, a...); }, e.args);
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return (zero{} + ... + [&] {
         using child = std::tuple_element_t<I, decltype(e.args)>;
         if constexpr (rules::differentiable_arg<rule>(I) && is_active_v<child, Name>)
           return force(std::get<I>(partials)) * symbolic_derivative<Name>(detail::get<I>(e.args));
-        else
-          return zero{};
+        else return zero{};
       }());
-    }(std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   } else {
     return one{};  // the variable itself
   }
@@ -69,8 +70,7 @@ constexpr auto d(const F& f, const V&) {
   using T = detail::derivative_type_t<F>;
   if constexpr (detail::argument_is_active_v<F, V>)
     return detail::as_derivative_expression<T>(detail::symbolic_derivative<V::name>(f));
-  else
-    return literal<T>{0};  // after a diagnosis: keeps the caller compiling quietly
+  else return literal<T>{0};  // after a diagnosis: keeps the caller compiling quietly
 }
 template <expression F, class V>
 constexpr auto d(const F& f, const V&, allow_unconnected_t) {
@@ -78,8 +78,7 @@ constexpr auto d(const F& f, const V&, allow_unconnected_t) {
   using T = detail::derivative_type_t<F>;
   if constexpr (detail::argument_is_active_v<F, V>)
     return detail::as_derivative_expression<T>(detail::symbolic_derivative<V::name>(f));
-  else
-    return zero{};
+  else return zero{};
 }
 
 }  // namespace gradguard

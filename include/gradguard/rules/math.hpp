@@ -146,10 +146,10 @@ constexpr floating_t<T> ipow(T x, N n) {
 
 // The transcendental functions: std:: at run time; g++ folds them in
 // constant expressions, clang++ does not.
-#define GRADGUARD_MATH_UNARY(name)                          \
-  template <arithmetic T>                                   \
-  constexpr floating_t<T> name(T x) {                       \
-    return std::name(static_cast<floating_t<T>>(x));        \
+#define GRADGUARD_MATH_UNARY(name)                   \
+  template <arithmetic T>                            \
+  constexpr floating_t<T> name(T x) {                \
+    return std::name(static_cast<floating_t<T>>(x)); \
   }
 GRADGUARD_MATH_UNARY(exp)
 GRADGUARD_MATH_UNARY(exp2)
@@ -231,8 +231,8 @@ constexpr floating_t<T> polygamma(int n, T x) {
     z += F(1);
   }
   // Bernoulli numbers B_2 .. B_16
-  constexpr double b2k[] = {1.0 / 6,  -1.0 / 30, 1.0 / 42,    -1.0 / 30,
-                            5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510};
+  constexpr double b2k[] = {1.0 / 6,  -1.0 / 30,     1.0 / 42, -1.0 / 30,
+                            5.0 / 66, -691.0 / 2730, 7.0 / 6,  -3617.0 / 510};
   F series = 0;
   if (n == 0) {
     series = std::log(z) - F(1) / (2 * z);

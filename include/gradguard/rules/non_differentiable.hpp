@@ -21,23 +21,38 @@ struct piecewise_constant {
 
 struct floor_rule : piecewise_constant<floor_rule> {
   static constexpr std::string_view name = "floor";
-  static constexpr auto value(auto x) { using math::floor; return floor(x); }
+  static constexpr auto value(auto x) {
+    using math::floor;
+    return floor(x);
+  }
 };
 struct ceil_rule : piecewise_constant<ceil_rule> {
   static constexpr std::string_view name = "ceil";
-  static constexpr auto value(auto x) { using math::ceil; return ceil(x); }
+  static constexpr auto value(auto x) {
+    using math::ceil;
+    return ceil(x);
+  }
 };
 struct round_rule : piecewise_constant<round_rule> {
   static constexpr std::string_view name = "round";
-  static constexpr auto value(auto x) { using math::round; return round(x); }
+  static constexpr auto value(auto x) {
+    using math::round;
+    return round(x);
+  }
 };
 struct trunc_rule : piecewise_constant<trunc_rule> {
   static constexpr std::string_view name = "trunc";
-  static constexpr auto value(auto x) { using math::trunc; return trunc(x); }
+  static constexpr auto value(auto x) {
+    using math::trunc;
+    return trunc(x);
+  }
 };
 struct sign_rule : piecewise_constant<sign_rule> {
   static constexpr std::string_view name = "sign";
-  static constexpr auto value(auto x) { using math::sign; return sign(x); }
+  static constexpr auto value(auto x) {
+    using math::sign;
+    return sign(x);
+  }
 };
 
 // Comparisons give booleans: usable in select, never differentiated.

@@ -44,8 +44,14 @@ namespace rules {
 
 struct abs_rule {
   static constexpr std::string_view name = "abs";
-  static constexpr auto value(auto x) { using math::abs; return abs(x); }
-  static constexpr auto partials(auto, auto x) { using math::sign; return std::tuple{sign(x)}; }
+  static constexpr auto value(auto x) {
+    using math::abs;
+    return abs(x);
+  }
+  static constexpr auto partials(auto, auto x) {
+    using math::sign;
+    return std::tuple{sign(x)};
+  }
 };
 
 struct fabs_rule : abs_rule {
@@ -64,19 +70,31 @@ struct selection_rule {
 
 struct min_rule : selection_rule<min_rule> {
   static constexpr std::string_view name = "min";
-  static constexpr auto value(auto a, auto b) { using math::min; return min(a, b); }
+  static constexpr auto value(auto a, auto b) {
+    using math::min;
+    return min(a, b);
+  }
 };
 struct max_rule : selection_rule<max_rule> {
   static constexpr std::string_view name = "max";
-  static constexpr auto value(auto a, auto b) { using math::max; return max(a, b); }
+  static constexpr auto value(auto a, auto b) {
+    using math::max;
+    return max(a, b);
+  }
 };
 struct fmin_rule : selection_rule<fmin_rule> {
   static constexpr std::string_view name = "fmin";
-  static constexpr auto value(auto a, auto b) { using math::fmin; return fmin(a, b); }
+  static constexpr auto value(auto a, auto b) {
+    using math::fmin;
+    return fmin(a, b);
+  }
 };
 struct fmax_rule : selection_rule<fmax_rule> {
   static constexpr std::string_view name = "fmax";
-  static constexpr auto value(auto a, auto b) { using math::fmax; return fmax(a, b); }
+  static constexpr auto value(auto a, auto b) {
+    using math::fmax;
+    return fmax(a, b);
+  }
 };
 
 // select(c, a, b) = c ? a : b. The gradient flows into the chosen branch
@@ -84,7 +102,10 @@ struct fmax_rule : selection_rule<fmax_rule> {
 struct select_rule {
   static constexpr std::string_view name = "select";
   static constexpr bool differentiable_arg(std::size_t i) { return i != 0; }
-  static constexpr auto value(auto c, auto a, auto b) { using math::select; return select(c, a, b); }
+  static constexpr auto value(auto c, auto a, auto b) {
+    using math::select;
+    return select(c, a, b);
+  }
   static constexpr auto partials(auto, auto c, auto, auto) {
     using math::select;
     return std::tuple{zero{}, select(c, 1, 0), select(c, 0, 1)};

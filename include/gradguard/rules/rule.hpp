@@ -44,19 +44,33 @@ struct zero {
     return T(0);
   }
   template <not_structural T>
-  friend constexpr zero operator*(zero, const T&) noexcept { return {}; }
+  friend constexpr zero operator*(zero, const T&) noexcept {
+    return {};
+  }
   template <not_structural T>
-  friend constexpr zero operator*(const T&, zero) noexcept { return {}; }
+  friend constexpr zero operator*(const T&, zero) noexcept {
+    return {};
+  }
   template <not_structural T>
-  friend constexpr zero operator/(zero, const T&) noexcept { return {}; }
+  friend constexpr zero operator/(zero, const T&) noexcept {
+    return {};
+  }
   template <not_structural T>
-  friend constexpr T operator+(zero, const T& v) { return v; }
+  friend constexpr T operator+(zero, const T& v) {
+    return v;
+  }
   template <not_structural T>
-  friend constexpr T operator+(const T& v, zero) { return v; }
+  friend constexpr T operator+(const T& v, zero) {
+    return v;
+  }
   template <not_structural T>
-  friend constexpr T operator-(const T& v, zero) { return v; }
+  friend constexpr T operator-(const T& v, zero) {
+    return v;
+  }
   template <not_structural T>
-  friend constexpr auto operator-(zero, const T& v) { return -v; }
+  friend constexpr auto operator-(zero, const T& v) {
+    return -v;
+  }
   friend constexpr zero operator*(zero, zero) noexcept { return {}; }
   friend constexpr zero operator+(zero, zero) noexcept { return {}; }
   friend constexpr zero operator-(zero, zero) noexcept { return {}; }
@@ -75,9 +89,13 @@ struct one {
     return T(1);
   }
   template <not_structural T>
-  friend constexpr T operator*(one, const T& v) { return v; }
+  friend constexpr T operator*(one, const T& v) {
+    return v;
+  }
   template <not_structural T>
-  friend constexpr T operator*(const T& v, one) { return v; }
+  friend constexpr T operator*(const T& v, one) {
+    return v;
+  }
   // 1 / b in the floating type of b (never integer division).
   template <not_structural T>
   friend constexpr auto operator/(one, const T& b) {
@@ -86,9 +104,13 @@ struct one {
     else return 1 / b;
   }
   template <not_structural T>
-  friend constexpr auto operator+(one, const T& v) { return 1 + v; }
+  friend constexpr auto operator+(one, const T& v) {
+    return 1 + v;
+  }
   template <not_structural T>
-  friend constexpr auto operator+(const T& v, one) { return v + 1; }
+  friend constexpr auto operator+(const T& v, one) {
+    return v + 1;
+  }
   friend constexpr zero operator*(zero, one) noexcept { return {}; }
   friend constexpr zero operator*(one, zero) noexcept { return {}; }
   friend constexpr one operator*(one, one) noexcept { return {}; }
@@ -120,21 +142,20 @@ inline constexpr bool is_lazy_v<lazy<F>> = true;
 
 template <class T>
 constexpr auto force(const T& partial) {
-  if constexpr (is_lazy_v<T>)
-    return partial();
-  else
-    return partial;
+  if constexpr (is_lazy_v<T>) return partial();
+  else return partial;
 }
 
 // Why a variable has no derivative. These names appear in compile errors
 // (`cannot_differentiate_with_respect_to<"w", reason::frozen>`).
 namespace reason {
-struct absent;                                 // not in the expression at all
-struct stop_gradient;                          // every path is cut by stop_gradient
-template <class Rule> struct non_differentiable;  // every path goes through Rule
-struct integer_or_boolean;                     // the variable holds an int or bool
-struct frozen;                                 // declared with gg::frozen
-struct not_a_variable;                         // a constant or a number was passed
+struct absent;         // not in the expression at all
+struct stop_gradient;  // every path is cut by stop_gradient
+template <class Rule>
+struct non_differentiable;  // every path goes through Rule
+struct integer_or_boolean;  // the variable holds an int or bool
+struct frozen;              // declared with gg::frozen
+struct not_a_variable;      // a constant or a number was passed
 }  // namespace reason
 
 namespace rules {
@@ -144,12 +165,9 @@ namespace rules {
 // `differentiable_arg(i)` function; by default every operand is differentiable.
 template <class Rule>
 constexpr bool differentiable_arg(std::size_t i) {
-  if constexpr (requires { Rule::differentiable_arg(i); })
-    return Rule::differentiable_arg(i);
-  else if constexpr (requires { Rule::differentiable; })
-    return Rule::differentiable;
-  else
-    return true;
+  if constexpr (requires { Rule::differentiable_arg(i); }) return Rule::differentiable_arg(i);
+  else if constexpr (requires { Rule::differentiable; }) return Rule::differentiable;
+  else return true;
 }
 
 // Whether the derivative flows into operand I at these operand values (run
@@ -158,8 +176,7 @@ template <class Rule>
 constexpr bool flows_into(std::size_t i, const auto&... operands) {
   if constexpr (requires { Rule::flows_into(i, operands...); })
     return Rule::flows_into(i, operands...);
-  else
-    return true;
+  else return true;
 }
 
 // The reason reported for variables whose every path is cut by Rule.
@@ -168,7 +185,7 @@ struct cut_reason {
   using type = reason::non_differentiable<Rule>;
 };
 template <class Rule>
-  requires requires { typename Rule::cut_reason; }
+requires requires { typename Rule::cut_reason; }
 struct cut_reason<Rule> {
   using type = typename Rule::cut_reason;
 };

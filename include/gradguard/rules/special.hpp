@@ -24,7 +24,10 @@ namespace rules {
 // d/dx erf(x) = 2 / sqrt(pi) e^(-x^2)
 struct erf_rule {
   static constexpr std::string_view name = "erf";
-  static constexpr auto value(auto x) { using math::erf; return erf(x); }
+  static constexpr auto value(auto x) {
+    using math::erf;
+    return erf(x);
+  }
   static constexpr auto partials(auto, auto x) {
     using math::exp;
     return std::tuple{std::numbers::inv_sqrtpi * 2 * exp(-(x * x))};
@@ -33,7 +36,10 @@ struct erf_rule {
 
 struct erfc_rule {
   static constexpr std::string_view name = "erfc";
-  static constexpr auto value(auto x) { using math::erfc; return erfc(x); }
+  static constexpr auto value(auto x) {
+    using math::erfc;
+    return erfc(x);
+  }
   static constexpr auto partials(auto, auto x) {
     using math::exp;
     return std::tuple{-std::numbers::inv_sqrtpi * 2 * exp(-(x * x))};
@@ -57,7 +63,10 @@ struct polygamma_rule {
 // d/dx Gamma(x) = Gamma(x) psi(x)
 struct tgamma_rule {
   static constexpr std::string_view name = "tgamma";
-  static constexpr auto value(auto x) { using math::tgamma; return tgamma(x); }
+  static constexpr auto value(auto x) {
+    using math::tgamma;
+    return tgamma(x);
+  }
   static constexpr auto partials(auto r, auto x) {
     using math::polygamma;
     return std::tuple{r * polygamma(std::integral_constant<int, 0>{}, x)};
@@ -67,7 +76,10 @@ struct tgamma_rule {
 // d/dx log |Gamma(x)| = psi(x)
 struct lgamma_rule {
   static constexpr std::string_view name = "lgamma";
-  static constexpr auto value(auto x) { using math::lgamma; return lgamma(x); }
+  static constexpr auto value(auto x) {
+    using math::lgamma;
+    return lgamma(x);
+  }
   static constexpr auto partials(auto, auto x) {
     using math::polygamma;
     return std::tuple{polygamma(std::integral_constant<int, 0>{}, x)};
@@ -77,15 +89,24 @@ struct lgamma_rule {
 // sigmoid(x) = 1 / (1 + e^-x); d/dx = s (1 - s)
 struct sigmoid_rule {
   static constexpr std::string_view name = "sigmoid";
-  static constexpr auto value(auto x) { using math::sigmoid; return sigmoid(x); }
+  static constexpr auto value(auto x) {
+    using math::sigmoid;
+    return sigmoid(x);
+  }
   static constexpr auto partials(auto r, auto) { return std::tuple{r * (1 - r)}; }
 };
 
 // softplus(x) = log(1 + e^x); d/dx = sigmoid(x)
 struct softplus_rule {
   static constexpr std::string_view name = "softplus";
-  static constexpr auto value(auto x) { using math::softplus; return softplus(x); }
-  static constexpr auto partials(auto, auto x) { using math::sigmoid; return std::tuple{sigmoid(x)}; }
+  static constexpr auto value(auto x) {
+    using math::softplus;
+    return softplus(x);
+  }
+  static constexpr auto partials(auto, auto x) {
+    using math::sigmoid;
+    return std::tuple{sigmoid(x)};
+  }
 };
 
 }  // namespace rules

@@ -32,8 +32,10 @@ TEST(Explain, NamesEachVariableWithItsStatus) {
   EXPECT_THAT(text, HasSubstr("value: 12\n"));
   EXPECT_THAT(text, HasSubstr("\n  x: active"));
   EXPECT_THAT(text, HasSubstr("\n  y: active"));  // floor(y) does not hide x * y
-  EXPECT_THAT(text, HasSubstr("\n  s: blocked: every path to the result goes through 'stop_gradient'"));
-  EXPECT_THAT(text, HasSubstr("\n  n: blocked: holds an integer or bool value, which has no derivative"));
+  EXPECT_THAT(text,
+              HasSubstr("\n  s: blocked: every path to the result goes through 'stop_gradient'"));
+  EXPECT_THAT(text,
+              HasSubstr("\n  n: blocked: holds an integer or bool value, which has no derivative"));
   EXPECT_THAT(text, HasSubstr("\n  w: blocked: frozen (declared with gg::frozen), not trained"));
   EXPECT_THAT(text, Not(HasSubstr("constants only")));
 }
@@ -41,10 +43,14 @@ TEST(Explain, NamesEachVariableWithItsStatus) {
 TEST(Explain, NamesTheNonDifferentiableOperation) {
   auto x = gg::var<"x">(2.5);
   auto y = gg::var<"y">(1.0);
-  EXPECT_THAT(gg::explain(gg::floor(x) + y),
-              HasSubstr("x: blocked: every path to the result goes through 'floor', which has no derivative"));
-  EXPECT_THAT(gg::explain(gg::select(x < y, y, 0.0)), HasSubstr("x: blocked: every path to the result goes through '<'"));
-  EXPECT_THAT(gg::explain(gg::cast<int>(x) * y), HasSubstr("x: blocked: every path to the result goes through 'cast'"));
+  EXPECT_THAT(
+      gg::explain(gg::floor(x) + y),
+      HasSubstr(
+          "x: blocked: every path to the result goes through 'floor', which has no derivative"));
+  EXPECT_THAT(gg::explain(gg::select(x < y, y, 0.0)),
+              HasSubstr("x: blocked: every path to the result goes through '<'"));
+  EXPECT_THAT(gg::explain(gg::cast<int>(x) * y),
+              HasSubstr("x: blocked: every path to the result goes through 'cast'"));
   EXPECT_THAT(gg::explain(gg::sign(x) * y), HasSubstr("'sign'"));
 }
 

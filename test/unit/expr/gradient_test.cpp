@@ -12,7 +12,8 @@ namespace gg = gradguard;
 namespace {
 
 template <class G, class V>
-constexpr bool is_structural_zero = std::is_same_v<std::remove_cvref_t<decltype(std::declval<G>()[std::declval<V>()])>, gg::zero>;
+constexpr bool is_structural_zero =
+    std::is_same_v<std::remove_cvref_t<decltype(std::declval<G>()[std::declval<V>()])>, gg::zero>;
 
 TEST(Gradient, StructuredBindingsAndLookup) {
   auto x = gg::var<"x">(2.0);
@@ -64,7 +65,8 @@ TEST(Gradient, AllowUnconnectedGivesStructuralZero) {
   EXPECT_DOUBLE_EQ(gg::derivative(f, x, gg::allow_unconnected), 0.5);
   // a variable absent from the expression
   auto a = gg::var<"a">(1.0);
-  static_assert(is_structural_zero<decltype(gg::gradient(f, x, a, gg::allow_unconnected)), decltype(a)>);
+  static_assert(
+      is_structural_zero<decltype(gg::gradient(f, x, a, gg::allow_unconnected)), decltype(a)>);
   auto [fx, gx, ga] = gg::value_and_gradient(f, x, a, gg::allow_unconnected);
   EXPECT_DOUBLE_EQ(fx, 2.0 * 0.5 + 3.0 + 4.0 * 3);
   EXPECT_DOUBLE_EQ(gx, 0.5);

@@ -27,8 +27,9 @@ TEST(Select, GradientFlowsIntoTheChosenBranchOnly) {
   EXPECT_DOUBLE_EQ(gg::value(gg::d(f2, y)), 75.0);
   // the condition alone is no path
   auto c = gg::var<"c">(1.0);
-  static_assert(std::is_same_v<decltype(gg::derivative(gg::select(c > 0, x, y), c, gg::allow_unconnected)),
-                               gg::zero>);
+  static_assert(
+      std::is_same_v<decltype(gg::derivative(gg::select(c > 0, x, y), c, gg::allow_unconnected)),
+                     gg::zero>);
 }
 
 // The branch not taken may have an infinite derivative where it is not used;
@@ -76,7 +77,8 @@ TEST(Abs, DerivativeAtZeroIsZero) {
   EXPECT_DOUBLE_EQ(gg::derivative(gg::abs(gg::var<"x">(-2.0)), z), -1.0);
   EXPECT_EQ(gg::value(gg::sign(z)), 0.0);
   // d abs = sign(x): no second derivative path at all
-  static_assert(std::is_same_v<decltype(gg::d(gg::d(gg::abs(z), z), z, gg::allow_unconnected)), gg::zero>);
+  static_assert(
+      std::is_same_v<decltype(gg::d(gg::d(gg::abs(z), z), z, gg::allow_unconnected)), gg::zero>);
 }
 
 TEST(Pow, IntegerPowersAtZero) {

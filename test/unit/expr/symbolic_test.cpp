@@ -19,10 +19,13 @@ TEST(Symbolic, ThirdDerivatives) {
   EXPECT_NEAR(d3(x * x * x), 6.0, 1e-15);
   EXPECT_NEAR(d3(gg::exp(2.0 * x)), 8.0 * std::exp(0.6), 1e-13);
   EXPECT_NEAR(d3(gg::log(x)), 2.0 / (0.3 * 0.3 * 0.3), 1e-12);
-  EXPECT_NEAR(d3(gg::tanh(x)), [] {
-    double t = std::tanh(0.3);
-    return -2 * (1 - t * t) * (1 - 3 * t * t);
-  }(), 1e-14);
+  EXPECT_NEAR(
+      d3(gg::tanh(x)),
+      [] {
+        double t = std::tanh(0.3);
+        return -2 * (1 - t * t) * (1 - 3 * t * t);
+      }(),
+      1e-14);
   // mixed: d/dx d/dy d/dx (x^2 y^3) = 2 * 3 y^2
   EXPECT_NEAR(gg::value(gg::d(gg::d(gg::d(x * x * y * y * y, x), y), x)), 6.0 * 4.0, 1e-13);
   // the symbolic derivative is an expression of the same variables
@@ -50,7 +53,8 @@ TEST(ValueAndGrad, CallsTheFunctionWithFreshVariables) {
 }
 
 TEST(ValueAndGrad, NondiffArgumentsArePassedThrough) {
-  auto r = gg::value_and_grad([](auto a, auto k, auto b) { return a * k + b * b; }, 2.0, gg::nondiff(3.0), 0.5);
+  auto r = gg::value_and_grad([](auto a, auto k, auto b) { return a * k + b * b; }, 2.0,
+                              gg::nondiff(3.0), 0.5);
   EXPECT_DOUBLE_EQ(r.value, 6.25);
   static_assert(std::is_same_v<decltype(r.gradient), std::array<double, 2>>);
   EXPECT_DOUBLE_EQ(r.gradient[0], 3.0);

@@ -61,14 +61,16 @@ constexpr auto variable(T v) {
 // Calls fn(vars..., var_i) with the law's variables at p and the I-th of them.
 template <std::size_t I, class T, std::size_t N, class Fn>
 decltype(auto) with_variables(const std::array<T, N>& p, const Fn& fn) {
-  return [&]<std::size_t... K>(std::index_sequence<K...>) -> decltype(auto) {
+  return [&]<std::size_t... K>(std::index_sequence<K...>)->decltype(auto) {
     return fn(std::tuple{variable<K>(p[K])...}, variable<I>(p[I]));
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 // The type of the expression built from wide variables (declared only, for decltype).
 template <class Build, std::size_t... K>
-auto built_in_wide(const Build& build, std::index_sequence<K...>) -> decltype(build(variable<K>(wide{})...));
+auto built_in_wide(const Build& build, std::index_sequence<K...>)
+    -> decltype(build(variable<K>(wide{})...));
 
 template <class T>
 wide as_wide(const T& v) {
@@ -99,9 +101,9 @@ template <class T>
   const wide eps = std::numeric_limits<T>::epsilon();
   const wide tol = relative_tolerance<T> * std::fabs(expected) + 16 * eps + noise;
   if (std::fabs(actual - expected) <= tol) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << what << ": got " << static_cast<double>(actual)
-                                       << ", expected " << static_cast<double>(expected)
-                                       << " (tolerance " << static_cast<double>(tol) << ")";
+  return ::testing::AssertionFailure()
+         << what << ": got " << static_cast<double>(actual) << ", expected "
+         << static_cast<double>(expected) << " (tolerance " << static_cast<double>(tol) << ")";
 }
 
 // Equal up to a few units in the last place of T: two evaluations of one formula.
@@ -110,8 +112,8 @@ template <class T>
   const wide eps = std::numeric_limits<T>::epsilon();
   if (a == b || std::fabs(a - b) <= 4 * eps * std::max(std::fabs(a), std::fabs(b)))
     return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << what << ": " << static_cast<double>(a)
-                                       << " != " << static_cast<double>(b);
+  return ::testing::AssertionFailure()
+         << what << ": " << static_cast<double>(a) << " != " << static_cast<double>(b);
 }
 
 template <std::size_t N>
@@ -128,7 +130,8 @@ template <std::size_t N, class Fn>
 void for_each_index(const Fn& fn) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (fn(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 // The point as T holds it, and the same point in wide precision.
@@ -173,11 +176,13 @@ void differentiable(const Build& build, std::initializer_list<point<N>> points,
         // reverse mode = finite differences
         const wide fd = central_difference<I>(
             [&](const point<N>& q) {
-              return with_variables<0>(q, [&](auto v, auto) { return as_wide(std::apply(build, v)); });
+              return with_variables<0>(q,
+                                       [&](auto v, auto) { return as_wide(std::apply(build, v)); });
             },
             pw, opt);
         const wide h = opt.step_scale * std::max(opt.step_floor, std::fabs(pw[I]));
-        using value_t = gg::value_type_t<decltype(built_in_wide(build, std::make_index_sequence<N>{}))>;
+        using value_t =
+            gg::value_type_t<decltype(built_in_wide(build, std::make_index_sequence<N>{}))>;
         EXPECT_TRUE(close<T>("reverse mode vs finite differences", dfdx, fd,
                              stencil_noise<value_t>(as_wide(f), h)));
         // gradient(f, all variables)[x] = derivative(f, x)
@@ -232,11 +237,13 @@ void non_differentiable(const Build& build, std::initializer_list<point<N>> poin
         static_assert(std::is_same_v<decltype(gg::d(f, x, gg::allow_unconnected)), gg::zero>);
         EXPECT_FALSE(gg::depends_on(f, x));
         EXPECT_TRUE(gg::active_variables(f).empty());
-        const auto g = std::apply([&](auto... v) { return gg::gradient(f, v..., gg::allow_unconnected); }, vars);
+        const auto g = std::apply(
+            [&](auto... v) { return gg::gradient(f, v..., gg::allow_unconnected); }, vars);
         static_assert(std::is_same_v<std::remove_cvref_t<decltype(g[x])>, gg::zero>);
         const wide fd = central_difference<I>(
             [&](const point<N>& q) {
-              return with_variables<0>(q, [&](auto v, auto) { return as_wide(std::apply(build, v)); });
+              return with_variables<0>(q,
+                                       [&](auto v, auto) { return as_wide(std::apply(build, v)); });
             },
             pw, opt);
         EXPECT_TRUE(close<T>("finite differences of a non-differentiable rule", fd, slope, 0));

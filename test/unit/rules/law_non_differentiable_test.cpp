@@ -54,15 +54,14 @@ TYPED_TEST(NonDifferentiableLaw, CastsToIntegerOrBool) {
   non_differentiable<TypeParam, 1>([](auto x) { return gg::cast<long long>(x); }, off_the_jumps,
                                    [](auto a) { return static_cast<long long>(a); });
   non_differentiable<TypeParam, 1>([](auto x) { return gg::cast<bool>(x); },
-                                   {{-2.5}, {-1e-8}, {1e-8}, {3}},
-                                   [](auto a) { return a != 0; });
+                                   {{-2.5}, {-1e-8}, {1e-8}, {3}}, [](auto a) { return a != 0; });
 }
 
 // Its value is x: finite differences see slope 1, the types see no path.
 TYPED_TEST(NonDifferentiableLaw, StopGradient) {
   non_differentiable<TypeParam, 1>([](auto x) { return gg::stop_gradient(x); },
-                                   {{-1e10}, {-2.5}, {0}, {1e-8}, {3}},
-                                   [](auto a) { return a; }, law::relative_step, 1);
+                                   {{-1e10}, {-2.5}, {0}, {1e-8}, {3}}, [](auto a) { return a; },
+                                   law::relative_step, 1);
 }
 
 }  // namespace

@@ -13,9 +13,11 @@ using law::differentiable;
 using law::relative_step;
 
 TYPED_TEST(PiecewiseLaw, Abs) {
-  differentiable<TypeParam, 1>([](auto x) { return gg::abs(x); }, {{-1e10}, {-2.5}, {-1e-8}, {1e-8}, {3}},
+  differentiable<TypeParam, 1>([](auto x) { return gg::abs(x); },
+                               {{-1e10}, {-2.5}, {-1e-8}, {1e-8}, {3}},
                                [](auto a) { return std::fabs(a); }, relative_step);
-  differentiable<TypeParam, 1>([](auto x) { return gg::fabs(x); }, {{-1e10}, {-2.5}, {-1e-8}, {1e-8}, {3}},
+  differentiable<TypeParam, 1>([](auto x) { return gg::fabs(x); },
+                               {{-1e10}, {-2.5}, {-1e-8}, {1e-8}, {3}},
                                [](auto a) { return std::fabs(a); }, relative_step);
 }
 

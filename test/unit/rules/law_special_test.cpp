@@ -41,9 +41,10 @@ TYPED_TEST(SpecialLaw, Digamma) {
     return law::central_difference<0, 1>([](const law::point<1>& q) { return std::lgamma(q[0]); },
                                          {a}, relative_step);
   };
-  differentiable<TypeParam, 1>([](auto x) { return gg::digamma(x); },
-                               {{-2.5}, {-0.5}, {1e-3}, {0.5}, {1}, {1.4616}, {9.99}, {10}, {100}, {1e6}},
-                               lgamma_slope, relative_step);
+  differentiable<TypeParam, 1>(
+      [](auto x) { return gg::digamma(x); },
+      {{-2.5}, {-0.5}, {1e-3}, {0.5}, {1}, {1.4616}, {9.99}, {10}, {100}, {1e6}}, lgamma_slope,
+      relative_step);
 }
 
 TYPED_TEST(SpecialLaw, Sigmoid) {

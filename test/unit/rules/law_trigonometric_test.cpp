@@ -12,15 +12,17 @@ using law::differentiable;
 using law::relative_step;
 
 TYPED_TEST(TrigonometricLaw, Sin) {
-  differentiable<TypeParam, 1>([](auto x) { return gg::sin(x); },
-                               {{-1e3}, {-2.5}, {-1e-8}, {0}, {0.5}, {1.5707963}, {3.14159265}, {1e4}},
-                               [](auto a) { return std::sin(a); });
+  differentiable<TypeParam, 1>(
+      [](auto x) { return gg::sin(x); },
+      {{-1e3}, {-2.5}, {-1e-8}, {0}, {0.5}, {1.5707963}, {3.14159265}, {1e4}},
+      [](auto a) { return std::sin(a); });
 }
 
 TYPED_TEST(TrigonometricLaw, Cos) {
-  differentiable<TypeParam, 1>([](auto x) { return gg::cos(x); },
-                               {{-1e3}, {-2.5}, {-1e-8}, {0}, {0.5}, {1.5707963}, {3.14159265}, {1e4}},
-                               [](auto a) { return std::cos(a); });
+  differentiable<TypeParam, 1>(
+      [](auto x) { return gg::cos(x); },
+      {{-1e3}, {-2.5}, {-1e-8}, {0}, {0.5}, {1.5707963}, {3.14159265}, {1e4}},
+      [](auto a) { return std::cos(a); });
 }
 
 TYPED_TEST(TrigonometricLaw, Tan) {
@@ -48,9 +50,10 @@ TYPED_TEST(TrigonometricLaw, Atan) {
 }
 
 TYPED_TEST(TrigonometricLaw, Atan2) {
-  differentiable<TypeParam, 2>([](auto y, auto x) { return gg::atan2(y, x); },
-                               {{1, 1}, {-2, 0.5}, {0.5, -2}, {1e-3, -1}, {0, 3}, {1e6, 1}, {-1e-8, -1e-8}},
-                               [](auto a, auto b) { return std::atan2(a, b); }, relative_step);
+  differentiable<TypeParam, 2>(
+      [](auto y, auto x) { return gg::atan2(y, x); },
+      {{1, 1}, {-2, 0.5}, {0.5, -2}, {1e-3, -1}, {0, 3}, {1e6, 1}, {-1e-8, -1e-8}},
+      [](auto a, auto b) { return std::atan2(a, b); }, relative_step);
 }
 
 TYPED_TEST(TrigonometricLaw, Sinh) {

@@ -41,21 +41,34 @@ TEST(ConstexprMath, SqrtIsCorrectlyRounded) {
   static constexpr auto in = samples<double, 400>();
   static constexpr auto out = constexpr_sqrt(in);
   for (std::size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out[i], std::sqrt(in[i])) << in[i];
-  static constexpr std::array<double, 8> edges{2.0, 0.5, 1e-10, 10.0, 4.9e-324, 1.7976931348623157e308, 1e10 + 1, 3.0};
+  static constexpr std::array<double, 8> edges{
+      2.0, 0.5, 1e-10, 10.0, 4.9e-324, 1.7976931348623157e308, 1e10 + 1, 3.0};
   static constexpr auto edge_out = constexpr_sqrt(edges);
-  for (std::size_t i = 0; i < edges.size(); ++i) EXPECT_EQ(edge_out[i], std::sqrt(edges[i])) << edges[i];
+  for (std::size_t i = 0; i < edges.size(); ++i)
+    EXPECT_EQ(edge_out[i], std::sqrt(edges[i])) << edges[i];
   static constexpr auto fin = samples<float, 200>();
   static constexpr auto fout = constexpr_sqrt(fin);
   for (std::size_t i = 0; i < fin.size(); ++i) EXPECT_EQ(fout[i], std::sqrt(fin[i])) << fin[i];
 }
 
 TEST(ConstexprMath, RoundingAgreesWithCmath) {
-  static constexpr std::array<double, 12> in{0.49999999999999994, -0.49999999999999994, 0.5, -0.5, 2.5, -2.5,
-                                             4503599627370497.0, -4503599627370497.0, 1e300, -0.0, 7.999999999999999, -1e-300};
+  static constexpr std::array<double, 12> in{0.49999999999999994,
+                                             -0.49999999999999994,
+                                             0.5,
+                                             -0.5,
+                                             2.5,
+                                             -2.5,
+                                             4503599627370497.0,
+                                             -4503599627370497.0,
+                                             1e300,
+                                             -0.0,
+                                             7.999999999999999,
+                                             -1e-300};
   static constexpr auto rounded = [] {
     std::array<std::array<double, 4>, 12> r{};
     for (std::size_t i = 0; i < 12; ++i)
-      r[i] = {gg::math::round(in[i]), gg::math::floor(in[i]), gg::math::ceil(in[i]), gg::math::trunc(in[i])};
+      r[i] = {gg::math::round(in[i]), gg::math::floor(in[i]), gg::math::ceil(in[i]),
+              gg::math::trunc(in[i])};
     return r;
   }();
   for (std::size_t i = 0; i < in.size(); ++i) {
