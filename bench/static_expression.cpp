@@ -146,6 +146,39 @@ value_and_grad<6> expr6_gradguard(const std::array<double, 6>& v) {
 }
 
 // ---------------------------------------------------------------------------
+// (c) shared: a sub-expression object used several times, as users write it:
+//   s = sin(x y) / (x + y),  f = s^2 + exp(s) s + log(x) s
+// The static engine evaluates the variables-only s once and sweeps it once
+// (shared.hpp); the hand-written gradient computes it once too.
+
+double shared_double(double x, double y) {
+  const double s = std::sin(x * y) / (x + y);
+  return s * s + std::exp(s) * s + std::log(x) * s;
+}
+
+value_and_grad<2> shared_hand(double x, double y) {
+  const double p = x * y, iq = 1 / (x + y);
+  const double sp = std::sin(p), cp = std::cos(p);
+  const double s = sp * iq;
+  const double es = std::exp(s), lx = std::log(x);
+  const double f = s * s + es * s + lx * s;
+  const double dfds = 2 * s + es * (1 + s) + lx;
+  // ds/dx = (y cos(xy) - s) / (x + y), ds/dy = (x cos(xy) - s) / (x + y)
+  const double gx = dfds * (y * cp - s) * iq + s / x;
+  const double gy = dfds * (x * cp - s) * iq;
+  return {f, {gx, gy}};
+}
+
+value_and_grad<2> shared_gradguard(double xv, double yv) {
+  const auto x = gg::var<"x">(xv);
+  const auto y = gg::var<"y">(yv);
+  const auto s = gg::sin(x * y) / (x + y);
+  const auto expr = s * s + gg::exp(s) * s + gg::log(x) * s;
+  const auto [f, gx, gy] = gg::value_and_gradient(expr, x, y);
+  return {f, {gx, gy}};
+}
+
+// ---------------------------------------------------------------------------
 // Start-up check: gradguard = hand-written (to rounding) = finite differences.
 
 [[noreturn]] void mismatch(std::string_view family, std::string_view what, std::size_t row,
@@ -228,12 +261,25 @@ void BM_expr6_double(benchmark::State& state) { run(state, inputs6, expr6_double
 void BM_expr6_hand(benchmark::State& state) { run(state, inputs6, expr6_hand); }
 void BM_expr6_gradguard(benchmark::State& state) { run(state, inputs6, expr6_gradguard); }
 
+void BM_shared_double(benchmark::State& state) {
+  run(state, inputs2, [](const auto& v) { return shared_double(v[0], v[1]); });
+}
+void BM_shared_hand(benchmark::State& state) {
+  run(state, inputs2, [](const auto& v) { return shared_hand(v[0], v[1]); });
+}
+void BM_shared_gradguard(benchmark::State& state) {
+  run(state, inputs2, [](const auto& v) { return shared_gradguard(v[0], v[1]); });
+}
+
 BENCHMARK(BM_expr20_double);
 BENCHMARK(BM_expr20_hand);
 BENCHMARK(BM_expr20_gradguard);
 BENCHMARK(BM_expr6_double);
 BENCHMARK(BM_expr6_hand);
 BENCHMARK(BM_expr6_gradguard);
+BENCHMARK(BM_shared_double);
+BENCHMARK(BM_shared_hand);
+BENCHMARK(BM_shared_gradguard);
 
 }  // namespace
 
@@ -243,6 +289,10 @@ int main(int argc, char** argv) {
       [](const auto& v) { return expr20_hand(v[0], v[1]); },
       [](const auto& v) { return expr20_gradguard(v[0], v[1]); });
   check<6>("expr6", inputs6, expr6_double, expr6_hand, expr6_gradguard);
+  check<2>(
+      "shared", inputs2, [](const auto& v) { return shared_double(v[0], v[1]); },
+      [](const auto& v) { return shared_hand(v[0], v[1]); },
+      [](const auto& v) { return shared_gradguard(v[0], v[1]); });
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

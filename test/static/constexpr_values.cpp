@@ -100,6 +100,13 @@ static_assert(gg::derivative(gg::cast<double>(gg::cast<int>(x)) + x, x) == 1.0);
 constexpr auto n = gg::var<"n">(3);
 static_assert(gg::value(x * n) == 6.0 && gg::derivative(x * n, x) == 3.0);
 static_assert(gg::derivative(x * gg::frozen<"w">(0.5) + gg::constant(1.5) * x, x) == 2.0);
+
+// a repeated variables-only sub-tree is evaluated once (shared.hpp), also in
+// constant evaluation: d/dx (x^4 + x^2 + sqrt(x^2)) = 4x^3 + 2x + 1 at x = 2
+constexpr auto sq = x * x;
+static_assert(gg::detail::shared_nodes_t<decltype(sq * sq + sq + gg::sqrt(sq))>::size == 1);
+static_assert(gg::derivative(sq * sq + sq + gg::sqrt(sq), x) == 37.0);
+static_assert(gg::detail::shared_nodes_t<decltype(sq * 2.0 + sq * 2.0)>::size == 1);  // x * x only
 }  // namespace
 
 int main() { return 0; }

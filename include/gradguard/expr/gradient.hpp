@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <gradguard/detail/config.hpp>
 #include <gradguard/expr/activity.hpp>
 #include <gradguard/expr/diagnostics.hpp>
 #include <gradguard/expr/reverse.hpp>
@@ -127,7 +128,7 @@ inline constexpr bool structural_zero_slot_v =
     Allow&& named_variable<V> && !argument_is_active_v<F, V>;
 
 template <bool Allow, class F, class... Vs>
-constexpr auto value_and_gradient_impl(const F& f) {
+GRADGUARD_ALWAYS_INLINE constexpr auto value_and_gradient_impl(const F& f) {
   using T = derivative_type_t<F>;
   const auto value_slots = value_and_slots<T, name_of<Vs>()...>(f);
   using slots_t = std::remove_cvref_t<decltype(value_slots.second)>;
@@ -146,7 +147,7 @@ constexpr auto value_and_gradient_impl(const F& f) {
 
 // Splits `vars..., allow_unconnected` and calls value_and_gradient_impl.
 template <class F, class... Args>
-constexpr auto dispatch_gradient(const F& f, const Args&...) {
+GRADGUARD_ALWAYS_INLINE constexpr auto dispatch_gradient(const F& f, const Args&...) {
   constexpr std::size_t n = sizeof...(Args);
   if constexpr (n > 0 && is_allow_tag_v<std::tuple_element_t<n - 1, std::tuple<Args...>>>) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {

@@ -4,6 +4,9 @@
 // reads those values, asks each rule for its partials and pushes adjoints
 // down only into operands that reach a requested variable. Everything is
 // resolved at compile time: the optimised code is the hand-written chain rule.
+// A variables-only sub-tree that occurs several times (shared.hpp) is
+// evaluated once, collects the adjoints of all its occurrences, and is swept
+// once, after every node above it.
 #pragma once
 
 #include <cstddef>
@@ -12,8 +15,10 @@
 #include <type_traits>
 #include <utility>
 
+#include <gradguard/detail/config.hpp>
 #include <gradguard/expr/activity.hpp>
 #include <gradguard/expr/node.hpp>
+#include <gradguard/expr/shared.hpp>
 
 namespace gradguard::detail {
 
@@ -27,36 +32,52 @@ struct evaluated<node<Rule, Args...>> {
   std::tuple<evaluated<Args>...> children;
 };
 
-// The sweeps are expression templates: each function below is a few
-// instructions once its operands are known, and the optimised code is the
-// hand-written chain rule only if every one of them is inlined. GCC gives up
-// on the deep, many-level call trees of a 20-node expression (the whole
-// evaluated tree was then built out of line and copied level by level, 3-4x
-// slower than hand-written), so they are forced inline.
-#if defined(__GNUC__) || defined(__clang__)
-#define GRADGUARD_SWEEP_INLINE [[gnu::always_inline]] inline
-#else
-#define GRADGUARD_SWEEP_INLINE inline
-#endif
 
-template <class E>
-GRADGUARD_SWEEP_INLINE constexpr evaluated<E> evaluate(const E& e);
+// The values and the collected adjoints of the repeated sub-trees of one
+// expression (none for most expressions).
+template <class T, class List>
+struct shared_state;
+template <class T, class... S>
+struct shared_state<T, type_list<S...>> {
+  using list = type_list<S...>;
+  std::tuple<evaluated<S>...> values{};
+  T adjoints[sizeof...(S) > 0 ? sizeof...(S) : 1]{};
+};
+
+template <class E, class Shared>
+GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate(const E& e, const Shared& shared);
 
 // Children are built in place (no copy of the cached subtree at each level),
 // then the node's value is computed from theirs.
-template <class E, std::size_t... I>
-GRADGUARD_SWEEP_INLINE constexpr evaluated<E> evaluate_node(const E& e, std::index_sequence<I...>) {
-  evaluated<E> ev{{}, {evaluate(detail::get<I>(e.args))...}};
+template <class E, class Shared, std::size_t... I>
+GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate_node(const E& e, const Shared& shared,
+                                                            std::index_sequence<I...>) {
+  evaluated<E> ev{{}, {evaluate(detail::get<I>(e.args), shared)...}};
   ev.value = E::rule::value(std::get<I>(ev.children).value...);
   return ev;
 }
 
-template <class E>
-GRADGUARD_SWEEP_INLINE constexpr evaluated<E> evaluate(const E& e) {
-  if constexpr (is_node_v<E>) {
-    return evaluate_node(e, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+template <class E, class Shared>
+GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate(const E& e, const Shared& shared) {
+  if constexpr (is_in_v<E, typename Shared::list>) {
+    return std::get<index_in_v<E, typename Shared::list>>(shared.values);  // computed once
+  } else if constexpr (is_node_v<E>) {
+    return evaluate_node(e, shared, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   } else {
     return {e.value};
+  }
+}
+
+// Evaluates the repeated sub-trees of f, smaller ones first, so that each
+// finds the values of those it contains already there.
+template <std::size_t K, class F, class Shared>
+GRADGUARD_ALWAYS_INLINE constexpr void evaluate_shared(const F& f, Shared& shared) {
+  if constexpr (K > 0) {
+    using S = type_at_t<K - 1, typename Shared::list>;
+    const S& occurrence = first_occurrence<S>(f);
+    std::get<K - 1>(shared.values) = evaluate_node(
+        occurrence, shared, std::make_index_sequence<std::tuple_size_v<decltype(occurrence.args)>>{});
+    evaluate_shared<K - 1>(f, shared);
   }
 }
 
@@ -85,15 +106,15 @@ struct slot_names<gradient_slots<T, Names...>> {
   static constexpr bool reached_by = reaches_any_v<E, Names...>;
 };
 
-template <class E, class Slots>
-GRADGUARD_SWEEP_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
-                                              const auto& adjoint, Slots& slots);
+template <class E, class Slots, class Shared>
+GRADGUARD_ALWAYS_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
+                                              const auto& adjoint, Slots& slots, Shared& shared);
 
 // Pushes the adjoint into operand I when a requested variable lies below it.
-template <std::size_t I, class E, class Partials, class Slots>
-GRADGUARD_SWEEP_INLINE constexpr void reverse_into(const E& e, const evaluated<E>& ev,
+template <std::size_t I, class E, class Partials, class Slots, class Shared>
+GRADGUARD_ALWAYS_INLINE constexpr void reverse_into(const E& e, const evaluated<E>& ev,
                                                    const auto& adjoint, const Partials& partials,
-                                                   Slots& slots) {
+                                                   Slots& slots, Shared& shared) {
   using child = std::tuple_element_t<I, decltype(e.args)>;
   if constexpr (rules::differentiable_arg<typename E::rule>(I) &&
                 slot_names<Slots>::template reached_by<child>) {
@@ -102,23 +123,25 @@ GRADGUARD_SWEEP_INLINE constexpr void reverse_into(const E& e, const evaluated<E
         ev.children);
     if (flows)
       reverse(detail::get<I>(e.args), std::get<I>(ev.children),
-              adjoint * force(std::get<I>(partials)), slots);
+              adjoint * force(std::get<I>(partials)), slots, shared);
   }
 }
 
-template <class E, class Slots, std::size_t... I>
-GRADGUARD_SWEEP_INLINE constexpr void reverse_node(const E& e, const evaluated<E>& ev,
+template <class E, class Slots, class Shared, std::size_t... I>
+GRADGUARD_ALWAYS_INLINE constexpr void reverse_node(const E& e, const evaluated<E>& ev,
                                                    const auto& adjoint, Slots& slots,
-                                                   std::index_sequence<I...>) {
+                                                   Shared& shared, std::index_sequence<I...>) {
   const auto partials = E::rule::partials(ev.value, std::get<I>(ev.children).value...);
-  (reverse_into<I>(e, ev, adjoint, partials, slots), ...);
+  (reverse_into<I>(e, ev, adjoint, partials, slots, shared), ...);
 }
 
-template <class E, class Slots>
-GRADGUARD_SWEEP_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
-                                              const auto& adjoint, Slots& slots) {
-  if constexpr (is_node_v<E>) {
-    reverse_node(e, ev, adjoint, slots,
+template <class E, class Slots, class Shared>
+GRADGUARD_ALWAYS_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
+                                              const auto& adjoint, Slots& slots, Shared& shared) {
+  if constexpr (is_in_v<E, typename Shared::list>) {
+    shared.adjoints[index_in_v<E, typename Shared::list>] += adjoint;  // swept later, once
+  } else if constexpr (is_node_v<E>) {
+    reverse_node(e, ev, adjoint, slots, shared,
                  std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   } else if constexpr (is_trainable_variable_v<E>) {
     if constexpr (Slots::template has<E::name>)
@@ -126,16 +149,53 @@ GRADGUARD_SWEEP_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev
   }
 }
 
+// A node whose rule decides at run time which operands the adjoint flows into.
+template <class N>
+inline constexpr bool is_conditional_flow_v = false;
+template <class Rule, class... Args>
+inline constexpr bool is_conditional_flow_v<node<Rule, Args...>> =
+    requires(std::size_t i, const value_type_t<Args>&... operands) {
+      Rule::flows_into(i, operands...);
+    };
+template <class List>
+inline constexpr bool any_conditional_flow_v = false;
+template <class... N>
+inline constexpr bool any_conditional_flow_v<type_list<N...>> = (is_conditional_flow_v<N> || ...);
+template <class F>
+inline constexpr bool has_conditional_flow_v = any_conditional_flow_v<typename nodes_of<F>::type>;
+
+// Sweeps the repeated sub-trees, larger ones first: each has collected the
+// adjoints of all its occurrences before it passes them on. One that only
+// occurs in branches a select did not take has nothing to pass on.
+template <std::size_t K, class F, class Slots, class Shared>
+GRADGUARD_ALWAYS_INLINE constexpr void reverse_shared(const F& f, Slots& slots, Shared& shared) {
+  if constexpr (K < Shared::list::size) {
+    using S = type_at_t<K, typename Shared::list>;
+    if constexpr (slot_names<Slots>::template reached_by<S>) {
+      // Only a rule that can stop the flow (select) leaves an adjoint
+      // untouched; test for it only then.
+      if (!has_conditional_flow_v<F> || shared.adjoints[K] != 0)
+        reverse_node(first_occurrence<S>(f), std::get<K>(shared.values), shared.adjoints[K],
+                     slots, shared, std::make_index_sequence<std::tuple_size_v<decltype(S::args)>>{});
+    }
+    reverse_shared<K + 1>(f, slots, shared);
+  }
+}
+
 // Value and adjoints of f for the variables Names, in one forward and one
 // reverse pass.
 template <class T, fixed_string... Names, class F>
-GRADGUARD_SWEEP_INLINE constexpr auto value_and_slots(const F& f) {
-  auto ev = evaluate(f);
+GRADGUARD_ALWAYS_INLINE constexpr auto value_and_slots(const F& f) {
+  shared_state<T, shared_nodes_t<F>> shared{};
+  evaluate_shared<shared_nodes_t<F>::size>(f, shared);
+  auto ev = evaluate(f, shared);
   gradient_slots<T, Names...> slots{};
-  if constexpr (reaches_any_v<F, Names...>) reverse(f, ev, T(1), slots);
+  if constexpr (reaches_any_v<F, Names...>) {
+    reverse(f, ev, T(1), slots, shared);
+    reverse_shared<0>(f, slots, shared);
+  }
   return std::pair{ev.value, slots};
 }
 
 }  // namespace gradguard::detail
 
-#undef GRADGUARD_SWEEP_INLINE

@@ -1,0 +1,14 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+#pragma once
+
+// The sweeps are expression templates: each function is a few instructions
+// once its operands are known, and the optimised code is the hand-written
+// chain rule only if every one of them is inlined. GCC gives up on the deep,
+// many-level call trees of a 20-node expression (the evaluated tree was then
+// built out of line and copied level by level, 3-4x slower than hand-written),
+// so the functions on that path are forced inline.
+#if defined(__GNUC__) || defined(__clang__)
+#define GRADGUARD_ALWAYS_INLINE [[gnu::always_inline]] inline
+#else
+#define GRADGUARD_ALWAYS_INLINE inline
+#endif
