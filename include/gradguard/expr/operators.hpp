@@ -11,12 +11,17 @@
 
 namespace gradguard {
 
-// Two operands of which at least one is an expression.
-// (clang-format 14 would write '&&(' here.)
-// clang-format off
+namespace detail {
 template <class L, class R>
-concept expression_operands = operand<L> && operand<R> && (expression<L> || expression<R>);
-// clang-format on
+inline constexpr bool are_expression_operands_v =
+    operand<L> && operand<R> && (expression<L> || expression<R>);
+}  // namespace detail
+
+// Two operands of which at least one is an expression. One atomic check: a
+// compiler explains a failed conjunction of concepts level by level, and
+// `x * std::string()` would print ten lines of it.
+template <class L, class R>
+concept expression_operands = detail::are_expression_operands_v<L, R>;
 
 // clang-format off
 template <class L, class R> requires expression_operands<L, R>
