@@ -13,8 +13,8 @@ namespace gradguard {
 
 namespace detail {
 template <class L, class R>
-inline constexpr bool are_expression_operands_v =
-    operand<L> && operand<R> && (expression<L> || expression<R>);
+inline constexpr bool are_expression_operands_v = operand<L>&& operand<R> &&
+                                                  (expression<L> || expression<R>);
 }  // namespace detail
 
 // Two operands of which at least one is an expression. One atomic check: a

@@ -32,7 +32,6 @@ struct evaluated<node<Rule, Args...>> {
   std::tuple<evaluated<Args>...> children;
 };
 
-
 // The values and the collected adjoints of the repeated sub-trees of one
 // expression (none for most expressions).
 template <class T, class List>
@@ -51,7 +50,7 @@ GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate(const E& e, const Shared
 // then the node's value is computed from theirs.
 template <class E, class Shared, std::size_t... I>
 GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate_node(const E& e, const Shared& shared,
-                                                            std::index_sequence<I...>) {
+                                                             std::index_sequence<I...>) {
   evaluated<E> ev{{}, {evaluate(detail::get<I>(e.args), shared)...}};
   ev.value = E::rule::value(std::get<I>(ev.children).value...);
   return ev;
@@ -62,7 +61,8 @@ GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate(const E& e, const Shared
   if constexpr (is_in_v<E, typename Shared::list>) {
     return std::get<index_in_v<E, typename Shared::list>>(shared.values);  // computed once
   } else if constexpr (is_node_v<E>) {
-    return evaluate_node(e, shared, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    return evaluate_node(e, shared,
+                         std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   } else {
     return {e.value};
   }
@@ -75,8 +75,9 @@ GRADGUARD_ALWAYS_INLINE constexpr void evaluate_shared(const F& f, Shared& share
   if constexpr (K > 0) {
     using S = type_at_t<K - 1, typename Shared::list>;
     const S& occurrence = first_occurrence<S>(f);
-    std::get<K - 1>(shared.values) = evaluate_node(
-        occurrence, shared, std::make_index_sequence<std::tuple_size_v<decltype(occurrence.args)>>{});
+    std::get<K - 1>(shared.values) =
+        evaluate_node(occurrence, shared,
+                      std::make_index_sequence<std::tuple_size_v<decltype(occurrence.args)>>{});
     evaluate_shared<K - 1>(f, shared);
   }
 }
@@ -108,13 +109,13 @@ struct slot_names<gradient_slots<T, Names...>> {
 
 template <class E, class Slots, class Shared>
 GRADGUARD_ALWAYS_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
-                                              const auto& adjoint, Slots& slots, Shared& shared);
+                                               const auto& adjoint, Slots& slots, Shared& shared);
 
 // Pushes the adjoint into operand I when a requested variable lies below it.
 template <std::size_t I, class E, class Partials, class Slots, class Shared>
 GRADGUARD_ALWAYS_INLINE constexpr void reverse_into(const E& e, const evaluated<E>& ev,
-                                                   const auto& adjoint, const Partials& partials,
-                                                   Slots& slots, Shared& shared) {
+                                                    const auto& adjoint, const Partials& partials,
+                                                    Slots& slots, Shared& shared) {
   using child = std::tuple_element_t<I, decltype(e.args)>;
   if constexpr (rules::differentiable_arg<typename E::rule>(I) &&
                 slot_names<Slots>::template reached_by<child>) {
@@ -129,15 +130,15 @@ GRADGUARD_ALWAYS_INLINE constexpr void reverse_into(const E& e, const evaluated<
 
 template <class E, class Slots, class Shared, std::size_t... I>
 GRADGUARD_ALWAYS_INLINE constexpr void reverse_node(const E& e, const evaluated<E>& ev,
-                                                   const auto& adjoint, Slots& slots,
-                                                   Shared& shared, std::index_sequence<I...>) {
+                                                    const auto& adjoint, Slots& slots,
+                                                    Shared& shared, std::index_sequence<I...>) {
   const auto partials = E::rule::partials(ev.value, std::get<I>(ev.children).value...);
   (reverse_into<I>(e, ev, adjoint, partials, slots, shared), ...);
 }
 
 template <class E, class Slots, class Shared>
 GRADGUARD_ALWAYS_INLINE constexpr void reverse(const E& e, const evaluated<E>& ev,
-                                              const auto& adjoint, Slots& slots, Shared& shared) {
+                                               const auto& adjoint, Slots& slots, Shared& shared) {
   if constexpr (is_in_v<E, typename Shared::list>) {
     shared.adjoints[index_in_v<E, typename Shared::list>] += adjoint;  // swept later, once
   } else if constexpr (is_node_v<E>) {
@@ -155,8 +156,8 @@ inline constexpr bool is_conditional_flow_v = false;
 template <class Rule, class... Args>
 inline constexpr bool is_conditional_flow_v<node<Rule, Args...>> =
     requires(std::size_t i, const value_type_t<Args>&... operands) {
-      Rule::flows_into(i, operands...);
-    };
+  Rule::flows_into(i, operands...);
+};
 template <class List>
 inline constexpr bool any_conditional_flow_v = false;
 template <class... N>
@@ -175,8 +176,8 @@ GRADGUARD_ALWAYS_INLINE constexpr void reverse_shared(const F& f, Slots& slots, 
       // Only a rule that can stop the flow (select) leaves an adjoint
       // untouched; test for it only then.
       if (!has_conditional_flow_v<F> || shared.adjoints[K] != 0)
-        reverse_node(first_occurrence<S>(f), std::get<K>(shared.values), shared.adjoints[K],
-                     slots, shared, std::make_index_sequence<std::tuple_size_v<decltype(S::args)>>{});
+        reverse_node(first_occurrence<S>(f), std::get<K>(shared.values), shared.adjoints[K], slots,
+                     shared, std::make_index_sequence<std::tuple_size_v<decltype(S::args)>>{});
     }
     reverse_shared<K + 1>(f, slots, shared);
   }
@@ -198,4 +199,3 @@ GRADGUARD_ALWAYS_INLINE constexpr auto value_and_slots(const F& f) {
 }
 
 }  // namespace gradguard::detail
-

@@ -9,8 +9,8 @@
 #pragma once
 
 #include <array>
-#include <tuple>
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -73,8 +73,8 @@ inline constexpr std::size_t node_count_v<node<Rule, Args...>> = 1 + (node_count
 template <class S, class E>
 inline constexpr bool contains_v = std::is_same_v<S, E>;
 template <class S, class Rule, class... Args>
-inline constexpr bool contains_v<S, node<Rule, Args...>> =
-    std::is_same_v<S, node<Rule, Args...>> || (contains_v<S, Args> || ...);
+inline constexpr bool contains_v<S, node<Rule, Args...>> = std::is_same_v<S, node<Rule, Args...>> ||
+                                                           (contains_v<S, Args> || ...);
 
 // The variables-only nodes that occur more than once in E, each listed once,
 // larger ones first: a sub-tree comes before every sub-tree it contains.
@@ -92,15 +92,14 @@ struct shared_nodes<type_list<Ts...>> {
     constexpr std::array<bool, n + 1> variables_only{is_variables_only_v<Ts>..., false};
     constexpr std::array<std::size_t, n + 1> size{node_count_v<Ts>..., 0};
     // equal[i * n + j]: the i-th and j-th nodes have the same type
-    constexpr std::array<bool, n * n + 1> equal = [] {
+    constexpr std::array<bool, n* n + 1> equal = [] {
       std::array<bool, n * n + 1> eq{};
       std::size_t i = 0;
-      ((
-           [&]<class T>(std::type_identity<T>) {
-             std::size_t j = 0;
-             ((eq[i * n + j++] = std::is_same_v<T, Ts>), ...);
-             ++i;
-           }(std::type_identity<Ts>{})),
+      (([&]<class T>(std::type_identity<T>) {
+         std::size_t j = 0;
+         ((eq[i * n + j++] = std::is_same_v<T, Ts>), ...);
+         ++i;
+       }(std::type_identity<Ts>{})),
        ...);
       (void)i;  // an expression without nodes
       return eq;
@@ -151,7 +150,7 @@ constexpr const S& first_occurrence(const E& e) {
   if constexpr (std::is_same_v<S, E>) {
     return e;
   } else {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) -> const S& {
+    return [&]<std::size_t... I>(std::index_sequence<I...>)->const S& {
       constexpr bool has[] = {contains_v<S, std::tuple_element_t<I, decltype(e.args)>>...};
       constexpr std::size_t k = [&] {
         std::size_t i = 0;
@@ -159,7 +158,8 @@ constexpr const S& first_occurrence(const E& e) {
         return i;
       }();
       return first_occurrence<S>(detail::get<k>(e.args));
-    }(std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   }
 }
 

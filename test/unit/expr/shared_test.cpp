@@ -6,8 +6,8 @@
 #include <tuple>
 #include <type_traits>
 
-#include <gradguard/gradguard.hpp>
 #include <gtest/gtest.h>
+#include <gradguard/gradguard.hpp>
 
 namespace gg = gradguard;
 
@@ -61,8 +61,8 @@ TEST_F(SharedSubexpression, VariablesOnlySubtreeIsEvaluatedAndSweptOnce) {
 
 TEST_F(SharedSubexpression, NestedRepeatsAreSweptAfterEverythingAboveThem) {
   const auto x = gg::var<"x">(0.4);
-  const auto inner = counted_square(x);                  // x^2
-  const auto outer = gg::exp(inner) + inner;             // contains inner
+  const auto inner = counted_square(x);                   // x^2
+  const auto outer = gg::exp(inner) + inner;              // contains inner
   const auto f = outer * outer + inner * gg::log(outer);  // both repeated
   const auto [v, gx] = gg::value_and_gradient(f, x);
   EXPECT_EQ(value_calls, 1);
