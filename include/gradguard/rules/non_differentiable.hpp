@@ -13,41 +13,40 @@
 
 namespace gradguard::rules {
 
-template <class Derived>
 struct piecewise_constant {
   static constexpr bool differentiable = false;
   static constexpr auto partials(auto, auto...) { return std::tuple{zero{}}; }
 };
 
-struct floor_rule : piecewise_constant<floor_rule> {
+struct floor_rule : piecewise_constant {
   static constexpr std::string_view name = "floor";
   static constexpr auto value(auto x) {
     using math::floor;
     return floor(x);
   }
 };
-struct ceil_rule : piecewise_constant<ceil_rule> {
+struct ceil_rule : piecewise_constant {
   static constexpr std::string_view name = "ceil";
   static constexpr auto value(auto x) {
     using math::ceil;
     return ceil(x);
   }
 };
-struct round_rule : piecewise_constant<round_rule> {
+struct round_rule : piecewise_constant {
   static constexpr std::string_view name = "round";
   static constexpr auto value(auto x) {
     using math::round;
     return round(x);
   }
 };
-struct trunc_rule : piecewise_constant<trunc_rule> {
+struct trunc_rule : piecewise_constant {
   static constexpr std::string_view name = "trunc";
   static constexpr auto value(auto x) {
     using math::trunc;
     return trunc(x);
   }
 };
-struct sign_rule : piecewise_constant<sign_rule> {
+struct sign_rule : piecewise_constant {
   static constexpr std::string_view name = "sign";
   static constexpr auto value(auto x) {
     using math::sign;
@@ -56,34 +55,33 @@ struct sign_rule : piecewise_constant<sign_rule> {
 };
 
 // Comparisons give booleans: usable in select, never differentiated.
-template <class Derived>
 struct comparison {
   static constexpr bool differentiable = false;
   static constexpr int precedence = 9;
   static constexpr auto partials(auto, auto, auto) { return std::tuple{zero{}, zero{}}; }
 };
-struct less_rule : comparison<less_rule> {
+struct less_rule : comparison {
   static constexpr std::string_view name = "<";
   static constexpr auto value(auto a, auto b) { return a < b; }
 };
-struct less_equal_rule : comparison<less_equal_rule> {
+struct less_equal_rule : comparison {
   static constexpr std::string_view name = "<=";
   static constexpr auto value(auto a, auto b) { return a <= b; }
 };
-struct greater_rule : comparison<greater_rule> {
+struct greater_rule : comparison {
   static constexpr std::string_view name = ">";
   static constexpr auto value(auto a, auto b) { return a > b; }
 };
-struct greater_equal_rule : comparison<greater_equal_rule> {
+struct greater_equal_rule : comparison {
   static constexpr std::string_view name = ">=";
   static constexpr auto value(auto a, auto b) { return a >= b; }
 };
-struct equal_to_rule : comparison<equal_to_rule> {
+struct equal_to_rule : comparison {
   static constexpr std::string_view name = "==";
   static constexpr int precedence = 10;
   static constexpr auto value(auto a, auto b) { return a == b; }
 };
-struct not_equal_to_rule : comparison<not_equal_to_rule> {
+struct not_equal_to_rule : comparison {
   static constexpr std::string_view name = "!=";
   static constexpr int precedence = 10;
   static constexpr auto value(auto a, auto b) { return a != b; }

@@ -60,7 +60,6 @@ struct fabs_rule : abs_rule {
 
 // For the four selections, the derivative goes to the operand whose value was
 // taken: r == a picks the first (ties and a NaN second operand included).
-template <class Pick>
 struct selection_rule {
   static constexpr auto partials(auto r, auto a, auto) {
     using math::select;
@@ -68,28 +67,28 @@ struct selection_rule {
   }
 };
 
-struct min_rule : selection_rule<min_rule> {
+struct min_rule : selection_rule {
   static constexpr std::string_view name = "min";
   static constexpr auto value(auto a, auto b) {
     using math::min;
     return min(a, b);
   }
 };
-struct max_rule : selection_rule<max_rule> {
+struct max_rule : selection_rule {
   static constexpr std::string_view name = "max";
   static constexpr auto value(auto a, auto b) {
     using math::max;
     return max(a, b);
   }
 };
-struct fmin_rule : selection_rule<fmin_rule> {
+struct fmin_rule : selection_rule {
   static constexpr std::string_view name = "fmin";
   static constexpr auto value(auto a, auto b) {
     using math::fmin;
     return fmin(a, b);
   }
 };
-struct fmax_rule : selection_rule<fmax_rule> {
+struct fmax_rule : selection_rule {
   static constexpr std::string_view name = "fmax";
   static constexpr auto value(auto a, auto b) {
     using math::fmax;
