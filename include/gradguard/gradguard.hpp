@@ -14,3 +14,4 @@
 #include <gradguard/expr/symbolic.hpp>        // IWYU pragma: export
 #include <gradguard/fwd.hpp>                  // IWYU pragma: export
 #include <gradguard/rules/all.hpp>            // IWYU pragma: export
+#include <gradguard/tape.hpp>                 // IWYU pragma: export

@@ -20,6 +20,12 @@ struct is_expression : std::false_type {};
 template <class E>
 concept expression = is_expression<std::remove_cvref_t<E>>::value;
 
+// Opt-in trait: a leaf whose value lives on a run-time tape (gg::real, from
+// the tape/ side). The static engine treats it as a constant; the tape
+// records the statements built on it.
+template <class E>
+struct is_runtime_leaf : std::false_type {};
+
 template <class E>
 using value_type_t = typename std::remove_cvref_t<E>::value_type;
 

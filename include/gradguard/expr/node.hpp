@@ -52,15 +52,47 @@ constexpr decltype(auto) apply(F&& f, const operands<Ts...>& o) {
 }
 }  // namespace detail
 
+template <class E>
+constexpr auto value(const E& e);
+
+template <class Rule, class... Args>
+struct node;
+
+// Whether an expression contains a run-time (tape) leaf.
+template <class E>
+inline constexpr bool contains_runtime_leaf_v = is_runtime_leaf<std::remove_cvref_t<E>>::value;
+template <class Rule, class... Args>
+inline constexpr bool contains_runtime_leaf_v<node<Rule, Args...>> =
+    (contains_runtime_leaf_v<Args> || ...);
+
+namespace detail {
+// A comparison whose value is a bool, possibly through nested tape values.
+template <class V>
+constexpr bool is_condition_value() {
+  if constexpr (std::is_same_v<V, bool>) return true;
+  else if constexpr (requires { typename V::rule; }) return is_condition_value<typename V::value_type>();
+  else return false;
+}
+}  // namespace detail
+
 template <class Rule, class... Args>
 struct node {
   using rule = Rule;
   using value_type = decltype(Rule::value(std::declval<value_type_t<Args>>()...));
   detail::operands<Args...> args;
 
+  // `if (r > 0)` on a gg::real: the tape records the branch that is taken.
+  constexpr operator bool() const  // NOLINT(google-explicit-constructor)
+    requires(contains_runtime_leaf_v<node> && detail::is_condition_value<value_type>())
+  {
+    return static_cast<bool>(gradguard::value(*this));
+  }
+
   // `if (x < y)` on a static expression: its value is known, but a branch on
   // it would be invisible to the derivative. Say so instead of converting.
-  explicit constexpr operator bool() const {
+  explicit constexpr operator bool() const
+    requires(!contains_runtime_leaf_v<node>)
+  {
     static_assert(detail::always_false<Rule>,
                   "gradguard: a static expression cannot steer run-time control flow "
                   "(if/while on it); use gg::select(cond, a, b), or gg::real on a "
@@ -95,7 +127,7 @@ constexpr auto make_node(const Args&... args) {
 
 // The value of an expression (or of a plain number, zero and one).
 template <class E>
-constexpr auto value(const E& e) {
+constexpr auto value(const E& e) {  // declared above
   if constexpr (is_node_v<E>) {
     return detail::apply([](const auto&... a) { return E::rule::value(gradguard::value(a)...); },
                          e.args);

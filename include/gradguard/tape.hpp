@@ -1,0 +1,8 @@
+// The dynamic tape: gg::tape, gg::real and their run-time diagnoses.
+// Included by <gradguard/gradguard.hpp>.
+#pragma once
+
+#include <gradguard/tape/errors.hpp>     // IWYU pragma: export
+#include <gradguard/tape/functions.hpp>  // IWYU pragma: export
+#include <gradguard/tape/real.hpp>       // IWYU pragma: export
+#include <gradguard/tape/tape.hpp>       // IWYU pragma: export

@@ -1,0 +1,78 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// The tape's run-time diagnoses: a gradient asked for that does not exist
+// (gg::missing_gradient), reals of two tapes in one computation
+// (gg::tape_mismatch), and an adjoint that became NaN or infinite
+// (gg::non_finite_adjoint).
+#pragma once
+
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gradguard {
+
+// Why a requested variable has no gradient on the tape.
+enum class missing_reason {
+  unused,            // never used on a path to the output
+  stop_gradient,     // every path is cut by stop_gradient
+  non_differentiable,  // every path goes through floor, round, a cast, a comparison, ...
+  untaken_branch,    // only in the branch of a select that was not taken
+  not_trainable,     // created with gg::trainable::no
+  constant,          // a gg::real made from a number: on no tape
+  other_tape,        // recorded on another tape
+};
+
+// One variable of a gg::missing_gradient.
+struct missing_variable {
+  std::string name;      // as given to tape.variable, or a description
+  missing_reason reason;
+  std::string detail;    // the sentence printed for it
+};
+
+// tape.gradient(y, xs) for variables that have no derivative: the message
+// lists every one of them with the reason and where it was created.
+class missing_gradient : public std::logic_error {
+ public:
+  missing_gradient(const std::string& message, std::vector<missing_variable> missing)
+      : std::logic_error(message), missing_(std::move(missing)) {}
+  const std::vector<missing_variable>& variables() const noexcept { return missing_; }
+
+ private:
+  std::vector<missing_variable> missing_;
+};
+
+// One computation mixed reals of two tapes.
+class tape_mismatch : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// With gg::check_finite: the first statement whose adjoint became NaN or
+// infinite during a sweep.
+class non_finite_adjoint : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+// "fit.cpp:12", or "" when the site is unknown.
+inline std::string format_site(const std::source_location& where) {
+  if (where.line() == 0) return {};
+  std::string_view file = where.file_name();
+  if (auto slash = file.find_last_of("/\\"); slash != std::string_view::npos)
+    file.remove_prefix(slash + 1);
+  return std::string(file) + ":" + std::to_string(where.line());
+}
+
+inline std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", '" : "'") + names[i] + "'";
+  return out + "]";
+}
+
+}  // namespace detail
+}  // namespace gradguard

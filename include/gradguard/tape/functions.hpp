@@ -1,0 +1,62 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// Operations on a gg::real that cut its gradient: stop_gradient, the
+// rounding functions, sign and casts to integer or bool. Applied to a real
+// directly they record where they were called, so a missing gradient points
+// at that line. (Inside a larger expression they are ordinary nodes, and
+// the statement's line is used.)
+#pragma once
+
+#include <source_location>
+
+#include <gradguard/rules/non_differentiable.hpp>
+#include <gradguard/tape/tape.hpp>
+
+namespace gradguard {
+
+namespace detail {
+template <class Rule, class T>
+basic_real<T> record_cut_rule(const basic_real<T>& x, const std::source_location& where) {
+  const T value = T(to_tape_value<T>(Rule::value(x.value)));
+  if (!x.on_tape()) return basic_real<T>(value);
+  const auto why = std::is_same_v<rules::cut_reason_t<Rule>, reason::stop_gradient>
+                       ? missing_reason::stop_gradient
+                       : missing_reason::non_differentiable;
+  return x.tape()->record_cut(value, x, why, Rule::name, where);
+}
+}  // namespace detail
+
+// clang-format off
+template <class T>
+basic_real<T> stop_gradient(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  return detail::record_cut_rule<rules::stop_gradient_rule>(x, where);
+}
+template <class T>
+basic_real<T> floor(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  return detail::record_cut_rule<rules::floor_rule>(x, where);
+}
+template <class T>
+basic_real<T> ceil(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  return detail::record_cut_rule<rules::ceil_rule>(x, where);
+}
+template <class T>
+basic_real<T> round(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  return detail::record_cut_rule<rules::round_rule>(x, where);
+}
+template <class T>
+basic_real<T> trunc(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  return detail::record_cut_rule<rules::trunc_rule>(x, where);
+}
+template <class T>
+basic_real<T> sign(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  return detail::record_cut_rule<rules::sign_rule>(x, where);
+}
+// gg::cast<int>(r): the value converted to A and back, with its path cut.
+// gg::cast<double>(r) keeps the gradient (a floating cast is differentiable).
+template <arithmetic A, class T>
+basic_real<T> cast(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  if constexpr (std::floating_point<A>) return x;
+  else return detail::record_cut_rule<rules::cast_rule<A>>(x, where);
+}
+// clang-format on
+
+}  // namespace gradguard

@@ -1,0 +1,789 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// gg::tape: a linear record of statements, swept once in reverse.
+//
+// Statement i defines the value with index i. Its operands sit in two flat
+// arrays: indices of operands whose partial is one (known at compile time,
+// as for sums), and (index, partial) pairs for the others; the statement
+// itself is two 16-bit counts. A variable is a statement without operands.
+// The sweep walks the arrays backwards with three cursors: no pointer
+// chasing, no heap node per operation, no recursion.
+//
+// Why a gradient is missing is worked out only when one is: the operations
+// that cut a path (stop_gradient, floor, a comparison, the branch a select
+// did not take) leave a small record on a side list when they are recorded,
+// and a structural pass over the same arrays runs only when a requested
+// adjoint is exactly zero.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <ranges>
+#include <source_location>
+#include <span>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
+#include <gradguard/expr/node.hpp>
+#include <gradguard/tape/buffer.hpp>
+#include <gradguard/tape/describe.hpp>
+#include <gradguard/tape/errors.hpp>
+#include <gradguard/tape/real.hpp>
+#include <gradguard/tape/record.hpp>
+
+namespace gradguard {
+
+// gg::tape tape(gg::check_finite): report the first NaN or infinite adjoint.
+struct check_finite_t {
+  explicit check_finite_t() = default;
+};
+inline constexpr check_finite_t check_finite{};
+
+// tape.variable("k", 2.0, gg::trainable::no): a parameter that is not trained.
+enum class trainable : bool { no = false, yes = true };
+
+// A dense row-major matrix of results (Jacobians, Hessians).
+template <class T>
+struct dense_matrix {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::vector<T> data;
+  T& operator()(std::size_t i, std::size_t j) { return data[i * cols + j]; }
+  const T& operator()(std::size_t i, std::size_t j) const { return data[i * cols + j]; }
+};
+
+// Memory use of a recording.
+struct tape_statistics {
+  std::size_t statements = 0;     // values recorded, variables included
+  std::size_t unit_operands = 0;  // operands with partial one (an index only)
+  std::size_t operands = 0;       // operands with a stored partial
+  std::size_t bytes = 0;          // bytes of statement data (not the adjoints)
+};
+
+template <class T>
+class tape_gradient;
+
+namespace detail {
+
+struct statement_shape {
+  std::uint16_t units;
+  std::uint16_t general;
+};
+
+struct variable_block {
+  std::uint32_t first;
+  std::uint32_t count;
+  std::string name;
+  bool trainable;
+  std::source_location where;
+};
+
+// An operand cut off from a statement.
+struct cut_record {
+  std::uint32_t statement;
+  std::uint32_t operand;
+  missing_reason reason;
+  std::string_view operation;
+  std::source_location where;
+};
+
+// With gg::check_finite: what the message about a statement needs.
+struct statement_info {
+  std::string (*describe)();
+  std::source_location where;
+  std::uint32_t first_leaf_value;
+};
+
+template <class T>
+constexpr bool is_constant_zero(const T& a) {
+  if constexpr (is_real_v<T>) return !a.on_tape() && is_constant_zero(a.value);
+  else return a == T(0);
+}
+
+template <class T>
+double plain_value(const T& v) {
+  if constexpr (is_real_v<T>) return plain_value(v.value);
+  else return static_cast<double>(v);
+}
+
+template <class R, class T>
+concept range_of_reals = std::ranges::input_range<R> &&
+                         std::convertible_to<std::ranges::range_reference_t<R>, const basic_real<T>&>;
+
+template <class T, class E>
+basic_tape<T>* tape_of(const E& e);
+
+}  // namespace detail
+
+template <class T = double>
+class basic_tape {
+ public:
+#ifdef NDEBUG
+  basic_tape() : basic_tape(false) {}
+#else
+  basic_tape() : basic_tape(true) {}
+#endif
+  explicit basic_tape(check_finite_t, bool on = true) : basic_tape(on) {}
+  basic_tape(const basic_tape&) = delete;  // reals point at their tape
+  basic_tape& operator=(const basic_tape&) = delete;
+
+  // A trainable variable (or a frozen one with gg::trainable::no), created
+  // where this is called: messages name it and point there.
+  basic_real<T> variable(std::string_view name, const T& value,
+                         trainable is_trainable = trainable::yes,
+                         const std::source_location& where = std::source_location::current()) {
+    const auto first = begin_variables(name, 1, is_trainable, where);
+    return basic_real<T>(value, first, this);
+  }
+  // One variable per element of values, named name[i] in messages.
+  template <std::ranges::input_range R>
+  std::vector<basic_real<T>> variables(
+      std::string_view name, const R& values, trainable is_trainable = trainable::yes,
+      const std::source_location& where = std::source_location::current()) {
+    std::vector<basic_real<T>> out(std::ranges::size(values));
+    variables(name, values, std::span<basic_real<T>>(out), is_trainable, where);
+    return out;
+  }
+  template <std::ranges::input_range R>
+  void variables(std::string_view name, const R& values, std::span<basic_real<T>> out,
+                 trainable is_trainable = trainable::yes,
+                 const std::source_location& where = std::source_location::current()) {
+    if (std::ranges::size(values) != out.size())
+      throw std::invalid_argument("gradguard: tape.variables(name, values, out): out has " +
+                                  std::to_string(out.size()) + " elements for " +
+                                  std::to_string(std::ranges::size(values)) + " values");
+    const auto first = begin_variables(name, out.size(), is_trainable, where);
+    std::uint32_t k = 0;
+    for (const auto& v : values) {
+      out[k] = basic_real<T>(T(v), first + k, this);
+      ++k;
+    }
+  }
+
+  // The gradient of y with respect to xs: g[x] or g[i]. Throws
+  // gg::missing_gradient when some x has no derivative, naming each.
+  tape_gradient<T> gradient(const basic_real<T>& y, std::initializer_list<basic_real<T>> xs) {
+    return gradient_of(y, xs, false);
+  }
+  tape_gradient<T> gradient(const basic_real<T>& y, std::initializer_list<basic_real<T>> xs,
+                            allow_unconnected_t) {
+    return gradient_of(y, xs, true);
+  }
+  template <detail::range_of_reals<T> R>
+  tape_gradient<T> gradient(const basic_real<T>& y, const R& xs) {
+    return gradient_of(y, xs, false);
+  }
+  template <detail::range_of_reals<T> R>
+  tape_gradient<T> gradient(const basic_real<T>& y, const R& xs, allow_unconnected_t) {
+    return gradient_of(y, xs, true);
+  }
+  // Into caller storage (no allocation once the tape has grown).
+  template <detail::range_of_reals<T> R>
+  void gradient(const basic_real<T>& y, const R& xs, std::span<T> out) {
+    gradient_into(y, xs, out, false);
+  }
+  template <detail::range_of_reals<T> R>
+  void gradient(const basic_real<T>& y, const R& xs, std::span<T> out, allow_unconnected_t) {
+    gradient_into(y, xs, out, true);
+  }
+
+  // d ys[i] / d xs[j], one reverse sweep per output. A variable that reaches
+  // none of the outputs is a gg::missing_gradient.
+  template <detail::range_of_reals<T> Ys, detail::range_of_reals<T> Xs>
+  dense_matrix<T> jacobian(const Ys& ys, const Xs& xs) {
+    return jacobian_of(ys, xs, false);
+  }
+  template <detail::range_of_reals<T> Ys, detail::range_of_reals<T> Xs>
+  dense_matrix<T> jacobian(const Ys& ys, const Xs& xs, allow_unconnected_t) {
+    return jacobian_of(ys, xs, true);
+  }
+
+  // Forgets every statement; the memory is kept for the next recording.
+  // Reals recorded before are invalid afterwards.
+  void clear() noexcept {
+    statements_.clear();
+    units_.clear();
+    general_.clear();
+    partials_.clear();
+    leaf_values_.clear();
+    info_.clear();
+    cuts_.clear();
+    blocks_.clear();
+    frozen_blocks_ = 0;
+  }
+
+  std::size_t size() const noexcept { return statements_.size(); }
+  bool checks_finite() const noexcept { return check_finite_; }
+  tape_statistics statistics() const noexcept {
+    return {statements_.size(), units_.size(), general_.size(),
+            statements_.size() * sizeof(detail::statement_shape) +
+                units_.size() * sizeof(std::uint32_t) +
+                general_.size() * (sizeof(std::uint32_t) + sizeof(T))};
+  }
+
+  // Records e as one statement (used by gg::real; e's tape leaves are on this tape).
+  template <class E>
+  basic_real<T> record(const E& e, const std::source_location& where);
+
+  // A value cut off from its operand by a non-differentiable operation
+  // (gg::stop_gradient(r), gg::floor(r), ... on a gg::real).
+  basic_real<T> record_cut(const T& value, const basic_real<T>& operand, missing_reason why,
+                           std::string_view operation, const std::source_location& where) {
+    if (!operand.on_tape()) return basic_real<T>(value);
+    if (operand.tape() != this) throw mismatch(operand);
+    statements_.reserve_more(1);
+    cuts_.push_back({static_cast<std::uint32_t>(statements_.size()), operand.index(), why, operation,
+                     where});
+    if (check_finite_) {
+      try {
+        info_.push_back({nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())});
+      } catch (...) {
+        cuts_.pop_back();
+        throw;
+      }
+    }
+    statements_.push_back({0, 0});
+    return basic_real<T>(value, static_cast<std::uint32_t>(statements_.size() - 1), this);
+  }
+
+  tape_mismatch mismatch(const basic_real<T>& foreign) const {
+    return tape_mismatch("gradguard: a computation mixes gg::real values of two tapes: " +
+                         describe_foreign(foreign) +
+                         "; record every value of one computation on the same gg::tape (each "
+                         "thread records on its own tape)");
+  }
+
+ private:
+  explicit basic_tape(bool check) : check_finite_(check) {}
+
+  template <class U>
+  friend class tape_gradient;
+
+  std::uint32_t begin_variables(std::string_view name, std::size_t count, trainable is_trainable,
+                                const std::source_location& where) {
+    if (statements_.size() + count > std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("gradguard: a tape holds at most 2^32 - 1 values");
+    statements_.reserve_more(count);
+    if (check_finite_) info_.reserve_more(count);
+    blocks_.push_back({static_cast<std::uint32_t>(statements_.size()),
+                       static_cast<std::uint32_t>(count), std::string(name),
+                       is_trainable == trainable::yes, where});
+    frozen_blocks_ += is_trainable == trainable::no;
+    const auto first = static_cast<std::uint32_t>(statements_.size());
+    for (std::size_t i = 0; i < count; ++i) {
+      statements_.end()[i] = {0, 0};
+      if (check_finite_)
+        info_.end()[i] = {nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())};
+    }
+    statements_.commit(count);
+    if (check_finite_) info_.commit(count);
+    return first;
+  }
+
+  // The variable block holding index i, or nullptr.
+  const detail::variable_block* block_of(std::uint32_t i) const {
+    auto it = std::upper_bound(blocks_.begin(), blocks_.end(), i,
+                               [](std::uint32_t v, const detail::variable_block& b) {
+                                 return v < b.first;
+                               });
+    if (it == blocks_.begin()) return nullptr;
+    --it;
+    return i < it->first + it->count ? &*it : nullptr;
+  }
+
+  std::string name_of(std::uint32_t i) const {
+    if (const auto* b = block_of(i)) {
+      if (b->count == 1) return b->name;
+      return b->name + "[" + std::to_string(i - b->first) + "]";
+    }
+    return "value #" + std::to_string(i);
+  }
+  std::string created_at(std::uint32_t i) const {
+    if (const auto* b = block_of(i)) {
+      auto site = detail::format_site(b->where);
+      if (!site.empty()) return " (created at " + site + ")";
+    }
+    return "";
+  }
+  std::string describe_foreign(const basic_real<T>& r) const {
+    return "'" + r.tape()->name_of(r.index()) + "'" + r.tape()->created_at(r.index()) +
+           " belongs to another tape";
+  }
+
+  // Zeroes adjoints[0..top], seeds top, and sweeps statements top..stop+1.
+  void seed(std::uint32_t top) {
+    if (adjoints_.size() < statements_.size()) adjoints_.resize(statements_.size());
+    std::fill(adjoints_.begin(), adjoints_.begin() + top + 1, T(0));
+    adjoints_[top] = T(1);
+  }
+
+  void sweep(std::uint32_t top, std::uint32_t stop) {
+    if (check_finite_) sweep_impl<true>(top, stop);
+    else sweep_impl<false>(top, stop);
+  }
+
+  template <bool Checked>
+  void sweep_impl(std::uint32_t top, std::uint32_t stop) {
+    const detail::statement_shape* shape = statements_.data();
+    const std::uint32_t* unit = units_.data() + units_.size();
+    const std::uint32_t* general = general_.data() + general_.size();
+    const T* partial = partials_.data() + partials_.size();
+    for (std::size_t s = statements_.size(); s-- > std::size_t{top} + 1;) {
+      unit -= shape[s].units;
+      general -= shape[s].general;
+      partial -= shape[s].general;
+    }
+    T* adj = adjoints_.data();
+    for (std::size_t s = std::size_t{top} + 1; s-- > std::size_t{stop} + 1;) {
+      const auto [nu, ng] = shape[s];
+      unit -= nu;
+      general -= ng;
+      partial -= ng;
+      const T a = adj[s];
+      if (detail::is_constant_zero(a)) continue;
+      for (std::uint32_t k = 0; k < nu; ++k) adj[unit[k]] += a;
+      for (std::uint32_t k = 0; k < ng; ++k) {
+        if constexpr (Checked) {
+          const T before = adj[general[k]];
+          adj[general[k]] += a * partial[k];
+          if (!std::isfinite(detail::plain_value(adj[general[k]])) &&
+              std::isfinite(detail::plain_value(before)))
+            throw non_finite(static_cast<std::uint32_t>(s), general[k], a, partial[k]);
+        } else {
+          adj[general[k]] += a * partial[k];
+        }
+      }
+      if constexpr (Checked) {
+        for (std::uint32_t k = 0; k < nu; ++k)
+          if (!std::isfinite(detail::plain_value(adj[unit[k]])))
+            throw non_finite(static_cast<std::uint32_t>(s), unit[k], a, T(1));
+      }
+    }
+  }
+
+  non_finite_adjoint non_finite(std::uint32_t s, std::uint32_t operand, const T& adjoint,
+                                const T& partial) const;
+
+  // How each requested value is reached from the outputs: 1 on a
+  // differentiable path, 2 + k when only through cut k, 0 not at all.
+  std::vector<std::uint32_t> reachability(std::span<const std::uint32_t> outputs) const;
+
+  template <class R>
+  std::uint32_t check_output(const basic_real<T>& y, const R& xs) const;
+
+  template <class R>
+  void gradient_into(const basic_real<T>& y, const R& xs, std::span<T> out, bool allow);
+
+  template <class R>
+  tape_gradient<T> gradient_of(const basic_real<T>& y, const R& xs, bool allow) {
+    tape_gradient<T> g(this);
+    for (const basic_real<T>& x : xs) g.indices_.push_back(x.index());
+    g.values_.resize(g.indices_.size());
+    gradient_into(y, xs, std::span<T>(g.values_), allow);
+    g.index();
+    return g;
+  }
+
+  template <class Ys, class Xs>
+  dense_matrix<T> jacobian_of(const Ys& ys, const Xs& xs, bool allow);
+
+  // Collects the variables of xs that have no derivative and throws (or,
+  // allowed, leaves their zeros).
+  template <class R>
+  void diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape, const R& xs,
+                std::span<const T> values, bool allow) const;
+
+  detail::buffer<detail::statement_shape> statements_;
+  detail::buffer<std::uint32_t> units_;
+  detail::buffer<std::uint32_t> general_;
+  detail::buffer<T> partials_;
+  detail::buffer<T> leaf_values_;             // with check_finite
+  detail::buffer<detail::statement_info> info_;  // with check_finite
+  std::vector<detail::cut_record> cuts_;
+  std::vector<detail::variable_block> blocks_;
+  std::vector<T> adjoints_;
+  std::size_t frozen_blocks_ = 0;
+  bool check_finite_;
+};
+
+using tape = basic_tape<double>;
+
+// The result of tape.gradient(y, xs): g[x] for a requested x, g[i] by position.
+template <class T>
+class tape_gradient {
+ public:
+  const T& operator[](const basic_real<T>& x) const {
+    if (x.tape() == tape_) {
+      if (indices_.size() <= 16) {
+        for (std::size_t i = 0; i < indices_.size(); ++i)
+          if (indices_[i] == x.index()) return values_[i];
+      } else {
+        auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair{x.index(), std::size_t{0}});
+        if (it != sorted_.end() && it->first == x.index()) return values_[it->second];
+      }
+    }
+    throw std::out_of_range("gradguard: g[x]: x was not among the variables passed to "
+                            "tape.gradient(y, xs)");
+  }
+  const T& operator[](std::size_t i) const { return values_.at(i); }
+  std::size_t size() const noexcept { return values_.size(); }
+  const std::vector<T>& values() const noexcept { return values_; }
+  auto begin() const noexcept { return values_.begin(); }
+  auto end() const noexcept { return values_.end(); }
+
+ private:
+  friend class basic_tape<T>;
+  explicit tape_gradient(const basic_tape<T>* tape) : tape_(tape) {}
+  void index() {
+    if (indices_.size() <= 16) return;
+    sorted_.reserve(indices_.size());
+    for (std::size_t i = 0; i < indices_.size(); ++i) sorted_.emplace_back(indices_[i], i);
+    std::sort(sorted_.begin(), sorted_.end());
+  }
+
+  const basic_tape<T>* tape_;
+  std::vector<std::uint32_t> indices_;
+  std::vector<T> values_;
+  std::vector<std::pair<std::uint32_t, std::size_t>> sorted_;
+};
+
+// ---------------------------------------------------------------------------
+
+namespace detail {
+
+template <class T, class E>
+basic_tape<T>* tape_of(const E& e) {
+  basic_tape<T>* found = nullptr;
+  for_each_runtime_leaf(e, [&](const auto& leaf) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(leaf)>, basic_real<T>>) {
+      if (leaf.tape() == nullptr) return;
+      if (found == nullptr) found = leaf.tape();
+      else if (leaf.tape() != found) throw found->mismatch(leaf);
+    }
+  });
+  return found;
+}
+
+template <class T, class E>
+basic_real<T> record_expression(const E& e, const std::source_location& where) {
+  if constexpr (runtime_leaf_count_v<E> == 0) {
+    return basic_real<T>(T(gradguard::value(e)));
+  } else {
+    basic_tape<T>* tape = tape_of<T>(e);
+    if (tape == nullptr) return basic_real<T>(to_tape_value<T>(tape_evaluate<T>(e).value));
+    return tape->record(e, where);
+  }
+}
+
+}  // namespace detail
+
+template <class T>
+template <class E>
+basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& where) {
+  constexpr std::size_t n = detail::runtime_leaf_count_v<E>;
+  static_assert(n < 65536, "gradguard: a statement has at most 65535 tape operands");
+  if (statements_.size() == std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("gradguard: a tape holds at most 2^32 - 1 values");
+  statements_.reserve_more(1);
+  units_.reserve_more(n);
+  general_.reserve_more(n);
+  partials_.reserve_more(n);
+  if (check_finite_) {
+    info_.reserve_more(1);
+    leaf_values_.reserve_more(n);
+  }
+  const auto index = static_cast<std::uint32_t>(statements_.size());
+  const auto ev = detail::tape_evaluate<T>(e);
+  detail::statement_sink<T> sink{units_.end(), general_.end(), partials_.end()};
+  if constexpr (detail::has_active_runtime_leaf_v<E>) detail::push_partials(e, ev, one{}, sink);
+  if constexpr (detail::has_cut_runtime_leaf_v<E>) {
+    const std::size_t before = cuts_.size();
+    try {
+      detail::for_each_cut_leaf(e, ev, [&]<class Rule>(const auto& leaf, std::type_identity<Rule>,
+                                                      bool untaken) {
+        if (!leaf.on_tape()) return;
+        const missing_reason why =
+            untaken ? missing_reason::untaken_branch
+            : std::is_same_v<rules::cut_reason_t<Rule>, reason::stop_gradient>
+                ? missing_reason::stop_gradient
+                : missing_reason::non_differentiable;
+        cuts_.push_back({index, leaf.index(), why, Rule::name, where});
+      });
+    } catch (...) {
+      cuts_.resize(before);
+      throw;
+    }
+  }
+  if (check_finite_) {
+    info_.end()[0] = {&detail::describe_statement<E>, where,
+                      static_cast<std::uint32_t>(leaf_values_.size())};
+    T* values = leaf_values_.end();
+    std::size_t k = 0;
+    detail::for_each_runtime_leaf(e, [&](const auto& leaf) { values[k++] = T(leaf.value); });
+    leaf_values_.commit(n);
+    info_.commit(1);
+  }
+  units_.commit(sink.unit_count);
+  general_.commit(sink.general_count);
+  partials_.commit(sink.general_count);
+  statements_.end()[0] = {static_cast<std::uint16_t>(sink.unit_count),
+                          static_cast<std::uint16_t>(sink.general_count)};
+  statements_.commit(1);
+  return basic_real<T>(T(ev.value), index, this);
+}
+
+template <class T>
+std::vector<std::uint32_t> basic_tape<T>::reachability(
+    std::span<const std::uint32_t> outputs) const {
+  std::uint32_t top = 0;
+  for (auto y : outputs) top = std::max(top, y);
+  std::vector<std::uint32_t> mark(std::size_t{top} + 1, 0);
+  for (auto y : outputs) mark[y] = 1;
+  const detail::statement_shape* shape = statements_.data();
+  const std::uint32_t* unit = units_.data() + units_.size();
+  const std::uint32_t* general = general_.data() + general_.size();
+  for (std::size_t s = statements_.size(); s-- > std::size_t{top} + 1;) {
+    unit -= shape[s].units;
+    general -= shape[s].general;
+  }
+  auto cut = std::upper_bound(cuts_.begin(), cuts_.end(), top,
+                              [](std::uint32_t v, const detail::cut_record& c) {
+                                return v < c.statement;
+                              });
+  for (std::size_t s = std::size_t{top} + 1; s-- > 0;) {
+    unit -= shape[s].units;
+    general -= shape[s].general;
+    const std::uint32_t m = mark[s];
+    for (; cut != cuts_.begin() && std::prev(cut)->statement == s; --cut) {
+      const auto& c = *std::prev(cut);
+      if (m == 0 || mark[c.operand] != 0) continue;
+      mark[c.operand] = m == 1 ? 2 + static_cast<std::uint32_t>(std::prev(cut) - cuts_.begin()) : m;
+    }
+    if (m == 0) continue;
+    auto reach = [&](std::uint32_t op) {
+      if (m == 1 || mark[op] == 0) mark[op] = m;
+    };
+    for (std::uint32_t k = 0; k < shape[s].units; ++k) reach(unit[k]);
+    for (std::uint32_t k = 0; k < shape[s].general; ++k) reach(general[k]);
+  }
+  return mark;
+}
+
+template <class T>
+template <class R>
+void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape,
+                             const R& xs, std::span<const T> values, bool allow) const {
+  std::vector<std::uint32_t> mark;
+  std::vector<missing_variable> missing;
+  std::size_t i = 0, requested = 0;
+  for (const basic_real<T>& x : xs) {
+    ++requested;
+    const bool mine = x.on_tape() && x.tape() == this;
+    const auto* b = mine ? block_of(x.index()) : nullptr;
+    const bool zero = detail::plain_value(values[i]) == 0;
+    if (mine && (b == nullptr || b->trainable) && !zero) {
+      ++i;
+      continue;  // active: the common case costs a lookup, no text
+    }
+    const std::string name = mine          ? name_of(x.index())
+                             : x.on_tape() ? x.tape()->name_of(x.index())
+                                           : "argument " + std::to_string(i + 1);
+    const std::string quoted = "'" + name + "'";
+    auto add = [&](missing_reason why, std::string text) {
+      missing.push_back({name, why, std::move(text)});
+    };
+    if (!x.on_tape()) {
+      add(missing_reason::constant,
+          quoted +
+              " is a constant (a gg::real made from a number, on no tape); create it with "
+              "tape.variable(\"name\", value)");
+    } else if (!mine) {
+      add(missing_reason::other_tape, describe_foreign(x) + "; take its gradient on that tape");
+    } else if (b != nullptr && !b->trainable) {
+      add(missing_reason::not_trainable,
+          quoted + created_at(x.index()) + " is not trainable (created with gg::trainable::no)");
+    } else if (!output_on_tape) {
+      add(missing_reason::unused,
+          quoted + created_at(x.index()) + " is not used: the result is a constant");
+    } else {
+      if (mark.empty()) mark = reachability(outputs);
+      const std::uint32_t m = x.index() < mark.size() ? mark[x.index()] : 0;
+      if (m == 0) {
+        add(missing_reason::unused,
+            quoted + created_at(x.index()) + " is never used on a path to the result");
+      } else if (m >= 2) {
+        const auto& c = cuts_[m - 2];
+        auto site = detail::format_site(c.where);
+        site = site.empty() ? " (in a statement recorded by =, += or another compound "
+                              "assignment, which has no line)"
+                            : " at " + site;
+        std::string text = quoted + created_at(x.index());
+        if (c.reason == missing_reason::stop_gradient)
+          text += " reaches the result only through 'stop_gradient'" + site;
+        else if (c.reason == missing_reason::untaken_branch)
+          text += " reaches the result only through the branch of 'select' that was not taken" +
+                  site + "; a branch not taken has no derivative";
+        else
+          text += " reaches the result only through '" + std::string(c.operation) + "'" + site +
+                  ", which has no derivative (it is constant almost everywhere)";
+        add(c.reason, std::move(text));
+      }
+      // m == 1: on a differentiable path; the derivative is a true 0.
+    }
+    ++i;
+  }
+  if (missing.empty() || allow) return;
+  std::vector<std::string> names;
+  for (const auto& m : missing) names.push_back(m.name);
+  std::string message;
+  if (!output_on_tape) {
+    message = "gradguard: the result depends on none of " + detail::quoted_list(names) +
+              ": it was computed from constants only (no gg::real of a tape reaches it)";
+  } else if (missing.size() == requested && requested > 1) {
+    message = "gradguard: the result depends on none of " + detail::quoted_list(names) + ":";
+  } else {
+    message = "gradguard: cannot differentiate the result with respect to ";
+    for (std::size_t k = 0; k < names.size(); ++k) message += (k ? ", '" : "'") + names[k] + "'";
+    message += ":";
+  }
+  for (const auto& m : missing) message += "\n  " + m.detail;
+  message +=
+      "\n  fix: put these variables on a differentiable path to the result, or pass "
+      "gg::allow_unconnected to get 0 for them";
+  throw missing_gradient(message, std::move(missing));
+}
+
+template <class T>
+template <class R>
+std::uint32_t basic_tape<T>::check_output(const basic_real<T>& y, const R&) const {
+  if (y.on_tape() && y.tape() != this)
+    throw tape_mismatch("gradguard: tape.gradient(y, xs): y was recorded on another tape; take "
+                        "the gradient on the tape that recorded it");
+  return y.index();
+}
+
+template <class T>
+template <class R>
+void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span<T> out,
+                                  bool allow) {
+  const std::uint32_t top = check_output(y, xs);
+  std::size_t n = 0;
+  std::uint32_t stop = top;
+  bool all_mine = true;
+  for (const basic_real<T>& x : xs) {
+    if (x.on_tape() && x.tape() == this) stop = std::min(stop, x.index());
+    else all_mine = false;
+    ++n;
+  }
+  if (n != out.size())
+    throw std::invalid_argument("gradguard: tape.gradient(y, xs, out): out has " +
+                                std::to_string(out.size()) + " elements for " +
+                                std::to_string(n) + " variables");
+  bool any_zero = !all_mine;
+  if (y.on_tape()) {
+    seed(top);
+    if (stop < top) sweep(top, stop);
+    std::size_t i = 0;
+    for (const basic_real<T>& x : xs) {
+      const bool mine = x.on_tape() && x.tape() == this && x.index() <= top;
+      out[i] = mine ? adjoints_[x.index()] : T(0);
+      any_zero |= detail::plain_value(out[i]) == 0;
+      ++i;
+    }
+  } else {
+    std::fill(out.begin(), out.end(), T(0));
+    any_zero = true;
+  }
+  // Frozen variables are reported even with a non-zero adjoint.
+  if (any_zero || frozen_blocks_ > 0) {
+    const std::uint32_t outputs[] = {top};
+    diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), xs, out, allow);
+  }
+}
+
+template <class T>
+template <class Ys, class Xs>
+dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allow) {
+  dense_matrix<T> j;
+  std::vector<std::uint32_t> outputs;
+  bool any_on_tape = false;
+  for (const basic_real<T>& y : ys) {
+    check_output(y, xs);
+    if (y.on_tape()) {
+      outputs.push_back(y.index());
+      any_on_tape = true;
+    }
+    ++j.rows;
+  }
+  for ([[maybe_unused]] const basic_real<T>& x : xs) ++j.cols;
+  j.data.assign(j.rows * j.cols, T(0));
+  std::size_t r = 0;
+  std::vector<T> column_sum(j.cols, T(0));
+  for (const basic_real<T>& y : ys) {
+    if (y.on_tape()) {
+      std::uint32_t stop = y.index();
+      for (const basic_real<T>& x : xs)
+        if (x.tape() == this) stop = std::min(stop, x.index());
+      seed(y.index());
+      if (stop < y.index()) sweep(y.index(), stop);
+      std::size_t c = 0;
+      for (const basic_real<T>& x : xs) {
+        if (x.tape() == this && x.index() <= y.index()) j(r, c) = adjoints_[x.index()];
+        if (j(r, c) != T(0)) column_sum[c] = T(1);
+        ++c;
+      }
+    }
+    ++r;
+  }
+  diagnose(std::span<const std::uint32_t>(outputs), any_on_tape, xs,
+           std::span<const T>(column_sum), allow);
+  return j;
+}
+
+template <class T>
+non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t operand,
+                                             const T& adjoint, const T& partial) const {
+  std::ostringstream os;
+  const detail::statement_info& info = info_[s];
+  os << "gradguard: the adjoint of " << "'" << name_of(operand) << "'" << created_at(operand)
+     << " became " << detail::plain_value(adjoints_[operand]) << " in the reverse sweep, at ";
+  if (info.describe != nullptr) {
+    os << "statement #" << s << " `" << info.describe() << "`";
+    const auto site = detail::format_site(info.where);
+    os << (site.empty() ? " (recorded by =, += or a compound assignment, which has no line)"
+                        : " recorded at " + site);
+    const std::size_t end =
+        s + 1 < info_.size() ? info_[s + 1].first_leaf_value : leaf_values_.size();
+    const std::size_t leaves = end - info.first_leaf_value;
+    if (leaves > 0) {
+      os << " with operand values ";
+      for (std::size_t k = 0; k < leaves; ++k)
+        os << (k ? ", " : "") << detail::leaf_letter(k) << " = "
+           << detail::plain_value(leaf_values_[info.first_leaf_value + k]);
+    }
+  } else {
+    os << "statement #" << s;
+  }
+  os << ": the incoming adjoint is " << detail::plain_value(adjoint)
+     << " and the partial derivative with respect to '" << name_of(operand) << "' is "
+     << detail::plain_value(partial) << ".";
+  if (!std::isfinite(detail::plain_value(partial)))
+    os << " The operation is evaluated where its derivative is infinite or undefined; keep its "
+          "input inside the domain, e.g. gg::sqrt(gg::select(x > 0, x, 1.0)) (gg::select sends "
+          "no adjoint into the branch it does not take, so that branch cannot make NaN).";
+  else
+    os << " The product overflowed; rescale the computation (e.g. work with logarithms).";
+  return non_finite_adjoint(os.str());
+}
+
+}  // namespace gradguard
