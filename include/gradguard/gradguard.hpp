@@ -4,6 +4,7 @@
 
 #include <gradguard/detail/fixed_string.hpp>  // IWYU pragma: export
 #include <gradguard/expr/activity.hpp>        // IWYU pragma: export
+#include <gradguard/expr/custom_gradient.hpp> // IWYU pragma: export
 #include <gradguard/expr/diagnostics.hpp>     // IWYU pragma: export
 #include <gradguard/expr/explain.hpp>         // IWYU pragma: export
 #include <gradguard/expr/functional.hpp>      // IWYU pragma: export

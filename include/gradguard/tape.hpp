@@ -6,3 +6,4 @@
 #include <gradguard/tape/functions.hpp>  // IWYU pragma: export
 #include <gradguard/tape/real.hpp>       // IWYU pragma: export
 #include <gradguard/tape/tape.hpp>       // IWYU pragma: export
+#include <gradguard/tape/functional.hpp>  // IWYU pragma: export

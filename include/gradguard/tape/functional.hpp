@@ -1,0 +1,154 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// Drivers over the tape:
+//   gg::value_and_grad<gg::taped>(fn, args...)  the same generic callable as
+//     the static gg::value_and_grad, run on a tape (loops and branches
+//     allowed); arguments may be numbers, std::vector<double> and, with
+//     <gradguard/eigen.hpp>, Eigen vectors; each gradient has its argument's shape.
+//   gg::hessian(fn, x)  second derivatives by nested tapes: the inner tape
+//     records with gg::real values of an outer tape, so its sweep is itself
+//     recorded and swept again (reverse over reverse).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <gradguard/expr/functional.hpp>  // nondiff
+#include <gradguard/tape/tape.hpp>
+
+namespace gradguard {
+
+// Engine tag: gg::value_and_grad<gg::taped>(fn, args...).
+struct taped {};
+
+// How an argument of gg::value_and_grad<gg::taped> becomes tape values, and
+// how its gradient is shaped. Specialised for numbers and std::vector here,
+// for Eigen vectors in <gradguard/eigen.hpp>.
+template <class A>
+struct taped_argument;
+
+template <arithmetic A>
+struct taped_argument<A> {
+  static real make(tape& t, const std::string& name, const A& a) {
+    return t.variable(name, static_cast<double>(a));
+  }
+  static void reals(const real& r, std::vector<real>& out) { out.push_back(r); }
+  static double gradient(const A&, std::span<const double>& g) {
+    const double v = g[0];
+    g = g.subspan(1);
+    return v;
+  }
+};
+
+template <arithmetic A, class Alloc>
+struct taped_argument<std::vector<A, Alloc>> {
+  static std::vector<real> make(tape& t, const std::string& name, const std::vector<A, Alloc>& a) {
+    return t.variables(name, a);
+  }
+  static void reals(const std::vector<real>& r, std::vector<real>& out) {
+    out.insert(out.end(), r.begin(), r.end());
+  }
+  static std::vector<double> gradient(const std::vector<A, Alloc>& a, std::span<const double>& g) {
+    std::vector<double> v(g.begin(), g.begin() + static_cast<std::ptrdiff_t>(a.size()));
+    g = g.subspan(a.size());
+    return v;
+  }
+};
+
+namespace detail {
+
+// The tapes of gg::value_and_grad<gg::taped>, one per nesting level and
+// thread, reused (cleared) so that repeated calls do not allocate.
+inline tape& reusable_tape(std::size_t depth) {
+  thread_local std::vector<std::unique_ptr<tape>> tapes;
+  while (tapes.size() <= depth) tapes.push_back(std::make_unique<tape>());
+  tapes[depth]->clear();
+  return *tapes[depth];
+}
+inline std::size_t& taped_depth() {
+  thread_local std::size_t depth = 0;
+  return depth;
+}
+
+template <class A>
+inline constexpr bool is_differentiated_v = !is_nondiff_v<A>;
+
+template <class A>
+auto make_taped_argument(tape& t, std::size_t i, const A& a) {
+  if constexpr (is_nondiff_v<A>) return a.value;
+  else return taped_argument<A>::make(t, "arg" + std::to_string(i + 1), a);
+}
+
+}  // namespace detail
+
+// gg::value_and_grad<gg::taped>(fn, args...) -> {value, gradient}: gradient
+// is a std::array<double, N> when every differentiated argument is a
+// number, otherwise a std::tuple with one entry per differentiated argument
+// (a double, a std::vector<double>, an Eigen vector).
+template <class Engine, class Fn, class... Args>
+  requires std::same_as<Engine, taped> && (sizeof...(Args) > 0)
+auto value_and_grad(Fn&& fn, const Args&... args) {
+  std::size_t& depth = detail::taped_depth();
+  tape& t = detail::reusable_tape(depth);
+  ++depth;
+  struct leave {
+    std::size_t& d;
+    ~leave() { --d; }
+  } guard{depth};
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
+    real y = std::apply(fn, made);
+    std::vector<real> xs;
+    (
+        [&] {
+          if constexpr (detail::is_differentiated_v<Args>)
+            taped_argument<Args>::reals(std::get<I>(made), xs);
+        }(),
+        ...);
+    std::vector<double> g(xs.size());
+    t.gradient(y, xs, std::span<double>(g));
+    std::span<const double> rest(g);
+    constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>) && ...);
+    constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
+    if constexpr (all_numbers) {
+      value_and_gradient_result<double, std::array<double, n>> r{gradguard::value(y), {}};
+      for (std::size_t k = 0; k < n; ++k) r.gradient[k] = rest[k];
+      return r;
+    } else {
+      auto grads = std::tuple_cat([&] {
+        if constexpr (detail::is_differentiated_v<Args>)
+          return std::tuple{taped_argument<Args>::gradient(args, rest)};
+        else return std::tuple<>{};
+      }()...);
+      return value_and_gradient_result<double, decltype(grads)>{gradguard::value(y),
+                                                                std::move(grads)};
+    }
+  }(std::index_sequence_for<Args...>{});
+}
+
+// The Hessian of fn at x, by reverse over reverse on nested tapes. fn takes
+// a const std::vector<R>& (R = gg::basic_real<gg::real>; write it generic,
+// `[](const auto& x) { ... }`) and returns a value convertible to R.
+template <class Fn>
+dense_matrix<double> hessian(Fn&& fn, const std::vector<double>& x) {
+  tape outer(check_finite, false);
+  const std::vector<real> xo = outer.variables("x", x);
+  basic_tape<real> inner(check_finite, false);
+  std::vector<basic_real<real>> xi;
+  xi.reserve(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i)
+    xi.push_back(inner.variable("x[" + std::to_string(i) + "]", xo[i]));
+  const basic_real<real> y = fn(static_cast<const std::vector<basic_real<real>>&>(xi));
+  const auto g = inner.gradient(y, xi);
+  // A row is zero where the first derivative does not depend on x (a
+  // linear term): that is a true zero, not a missing gradient.
+  return outer.jacobian(g.values(), xo, allow_unconnected);
+}
+
+}  // namespace gradguard
