@@ -66,10 +66,9 @@ struct taped_argument<Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>> {
   static void reals(const real_vector& r, std::vector<real>& out) {
     out.insert(out.end(), r.data(), r.data() + r.size());
   }
-  static vector gradient(const vector& a, std::span<const double>& g) {
+  static vector gradient(const vector& a, std::span<const double> g) {
     vector v(a.size());
     for (Eigen::Index i = 0; i < a.size(); ++i) v[i] = static_cast<T>(g[static_cast<std::size_t>(i)]);
-    g = g.subspan(static_cast<std::size_t>(a.size()));
     return v;
   }
 };

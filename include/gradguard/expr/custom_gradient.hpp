@@ -3,8 +3,8 @@
 // derivative, usable in static expressions and on the tape.
 //
 //   constexpr auto softclip = gg::custom_gradient(
-//       [](auto x) { return x / (1 + gg::abs(x)); },                 // primal
-//       [](auto g, auto x) { return g / ((1 + gg::abs(x)) * (1 + gg::abs(x))); });  // vjp
+//       [](auto x) { using std::abs; return x / (1 + abs(x)); },          // primal
+//       [](auto g, auto x) { using std::abs; return g / ((1 + abs(x)) * (1 + abs(x))); });
 //   auto f = softclip(x) * y;            // a node; gg::real r = softclip(w); records it
 //
 // The vjp takes the cotangent g and the inputs and returns one cotangent per

@@ -39,11 +39,7 @@ struct taped_argument<A> {
     return t.variable(name, static_cast<double>(a));
   }
   static void reals(const real& r, std::vector<real>& out) { out.push_back(r); }
-  static double gradient(const A&, std::span<const double>& g) {
-    const double v = g[0];
-    g = g.subspan(1);
-    return v;
-  }
+  static double gradient(const A&, std::span<const double> g) { return g[0]; }
 };
 
 template <arithmetic A, class Alloc>
@@ -54,10 +50,9 @@ struct taped_argument<std::vector<A, Alloc>> {
   static void reals(const std::vector<real>& r, std::vector<real>& out) {
     out.insert(out.end(), r.begin(), r.end());
   }
-  static std::vector<double> gradient(const std::vector<A, Alloc>& a, std::span<const double>& g) {
-    std::vector<double> v(g.begin(), g.begin() + static_cast<std::ptrdiff_t>(a.size()));
-    g = g.subspan(a.size());
-    return v;
+  // g starts at this argument's first element.
+  static std::vector<double> gradient(const std::vector<A, Alloc>& a, std::span<const double> g) {
+    return std::vector<double>(g.begin(), g.begin() + static_cast<std::ptrdiff_t>(a.size()));
   }
 };
 
@@ -105,25 +100,27 @@ auto value_and_grad(Fn&& fn, const Args&... args) {
     auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
     real y = std::apply(fn, made);
     std::vector<real> xs;
+    std::array<std::size_t, sizeof...(Args)> offset{};
     (
         [&] {
+          offset[I] = xs.size();
           if constexpr (detail::is_differentiated_v<Args>)
             taped_argument<Args>::reals(std::get<I>(made), xs);
         }(),
-        ...);
+        ...);  // a comma fold runs left to right
     std::vector<double> g(xs.size());
     t.gradient(y, xs, std::span<double>(g));
-    std::span<const double> rest(g);
+    const std::span<const double> all(g);
     constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>) && ...);
     constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
     if constexpr (all_numbers) {
       value_and_gradient_result<double, std::array<double, n>> r{gradguard::value(y), {}};
-      for (std::size_t k = 0; k < n; ++k) r.gradient[k] = rest[k];
+      for (std::size_t k = 0; k < n; ++k) r.gradient[k] = all[k];
       return r;
     } else {
       auto grads = std::tuple_cat([&] {
         if constexpr (detail::is_differentiated_v<Args>)
-          return std::tuple{taped_argument<Args>::gradient(args, rest)};
+          return std::tuple{taped_argument<Args>::gradient(args, all.subspan(offset[I]))};
         else return std::tuple<>{};
       }()...);
       return value_and_gradient_result<double, decltype(grads)>{gradguard::value(y),
