@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 """Runs every bench_* executable of a build and prints the overhead table.
 
-    tools/bench_report.py <build_dir> [--short]
+    tools/bench_report.py <build_dir> [--short] [--filter REGEX] [--only NAME]
 
 Each executable in <build_dir>/bench whose name starts with bench_ runs with
 Google Benchmark's JSON output; all runs are merged into
 <build_dir>/bench/results.json. Benchmarks are paired by family:
 BM_<family>_double (the plain function), BM_<family>_hand (a hand-written
-gradient) and BM_<family>_gradguard (value + gradient with gradguard); any
-other suffix (a peer library) is printed as an extra column. The table shows
-the median ns per call and the ratios gradguard / hand-written and
-gradguard / double, against the goal of DESIGN.md (<= 1.2x hand-written).
+gradient), BM_<family>_gradguard (value + gradient with gradguard's static
+expressions) and BM_<family>_tape (value + gradient with gradguard's tape);
+any other suffix (a peer library: adolcretape, adolcreplay, sacado, ...) is
+printed as an extra column. The table shows the median ns per call and the
+ratios gradguard / hand-written and gradguard / double (and tape / hand,
+tape / double), against the goals of DESIGN.md: gradguard <= 1.2x
+hand-written; tape <= 3x hand-written and faster than every peer column.
+Families ending in _<N> (sum_10, sum_1000, ...) sort by N.
 
 --short: --benchmark_min_time=0.05, 3 repetitions (well under a minute).
 Default: 10 repetitions with the library's default minimum time.
+--filter REGEX: passed to every executable as --benchmark_filter.
+--only NAME: run only the executables whose name contains NAME.
 """
 import argparse
 import json
@@ -24,20 +30,28 @@ import subprocess
 import sys
 
 GOAL = 1.2  # gradguard / hand-written, static expressions (DESIGN.md)
+TAPE_GOAL = 3.0  # tape / hand-written, loop-written functions; and faster than every peer
 NAME = re.compile(r"^BM_(?P<family>.+)_(?P<variant>[A-Za-z0-9]+)$")
+SIZED = re.compile(r"^(?P<stem>.+)_(?P<n>[0-9]+)$")  # sum_1000: sorts by N
+BASE = ["double", "hand", "gradguard", "tape"]
+PEERS = ["adolcretape", "adolcreplay", "sacado"]  # peer AD libraries, in this order
 
 
-def run(executable, short):
+def run(executable, short, bench_filter):
     args = [str(executable), "--benchmark_format=json", "--benchmark_report_aggregates_only=true"]
     if short:
         args += ["--benchmark_min_time=0.05", "--benchmark_repetitions=3"]
     else:
         args += ["--benchmark_repetitions=10"]
+    if bench_filter is not None:
+        args += [f"--benchmark_filter={bench_filter}"]
     done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         sys.exit(f"{executable.name} failed ({done.returncode}):\n{done.stderr}")
     for line in done.stderr.splitlines():  # the start-up gradient checks
         print(f"  {executable.name}: {line}", file=sys.stderr)
+    if not done.stdout.strip():  # --filter matched nothing in this executable
+        return None
     return json.loads(done.stdout)
 
 
@@ -64,10 +78,61 @@ def spread(results):
     return max(cvs) if cvs else None
 
 
+def family_key(family):
+    """sum_10 < sum_1000 < sum_100000; other families alphabetically."""
+    m = SIZED.match(family)
+    return (m["stem"], int(m["n"])) if m else (family, -1)
+
+
+def columns(table):
+    """Variant columns: double, hand, gradguard, tape, the peers, then any other.
+
+    gradguard is shown when a family has it or no family is a tape family (the
+    static-expression table as before); tape is shown as soon as a family has
+    it or a peer column, so a missing tape reads "-" beside the peers."""
+    present = {v for row in table.values() for v in row}
+    tape_families = any(is_tape_family(row) for row in table.values())
+    shown = ["double", "hand"]
+    if "gradguard" in present or not tape_families:
+        shown.append("gradguard")
+    if tape_families:
+        shown.append("tape")
+    shown += [p for p in PEERS if p in present]
+    shown += sorted(present - set(BASE) - set(PEERS))
+    return shown
+
+
+def is_tape_family(row):
+    return "tape" in row or any(p in row for p in PEERS)
+
+
+def goal(v):
+    """The goal cell of one family (v: {variant: ns})."""
+    parts = []
+    if "gradguard" in v and "hand" in v:
+        parts.append("met" if v["gradguard"] / v["hand"] <= GOAL else "NOT met")
+    if is_tape_family(v):
+        if "tape" not in v:
+            parts.append("- (no tape)")
+        else:
+            failed = []
+            if "hand" in v and v["tape"] / v["hand"] > TAPE_GOAL:
+                failed.append(f"{v['tape'] / v['hand']:.2f}x hand > {TAPE_GOAL:g}x")
+            for peer in [p for p in PEERS if p in v] + sorted(set(v) - set(BASE) - set(PEERS)):
+                if v["tape"] >= v[peer]:
+                    failed.append(f"not faster than {peer} ({v['tape'] / v[peer]:.2f}x)")
+            parts.append("met" if not failed else "NOT met: " + ", ".join(failed))
+    return "; ".join(parts) if parts else "-"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build_dir", type=pathlib.Path)
     parser.add_argument("--short", action="store_true", help="quick run: min time 0.05 s, 3 repetitions")
+    parser.add_argument("--filter", metavar="REGEX",
+                        help="passed to every executable as --benchmark_filter")
+    parser.add_argument("--only", metavar="NAME",
+                        help="run only the executables whose name contains NAME")
     opts = parser.parse_args()
 
     bench_dir = opts.build_dir / "bench"
@@ -76,15 +141,24 @@ def main():
     if not executables:
         sys.exit(f"no bench_* executables in {bench_dir}; build them first "
                  f"(meson setup {opts.build_dir} --buildtype=release && ninja -C {opts.build_dir})")
+    if opts.only is not None:
+        executables = [p for p in executables if opts.only in p.name]
+        if not executables:
+            sys.exit(f"no bench_* executable in {bench_dir} has {opts.only!r} in its name")
 
     merged = {"context": None, "benchmarks": []}
     for exe in executables:
         print(f"running {exe.name} ...", file=sys.stderr, flush=True)
-        results = run(exe, opts.short)
+        results = run(exe, opts.short, opts.filter)
+        if results is None:
+            print(f"  {exe.name}: no benchmark matches --filter {opts.filter}", file=sys.stderr)
+            continue
         merged["context"] = merged["context"] or results["context"]
         for b in results["benchmarks"]:
             b["executable"] = exe.name
         merged["benchmarks"] += results["benchmarks"]
+    if merged["context"] is None:
+        sys.exit(f"no benchmark matches --filter {opts.filter}")
     if merged["context"].get("library_build_type") == "debug":
         print("note: the system libbenchmark reports a debug build; that affects its own "
               "bookkeeping, not the code measured", file=sys.stderr)
@@ -92,20 +166,23 @@ def main():
     out.write_text(json.dumps(merged, indent=2))
 
     table = medians(merged)
-    extra = sorted({v for row in table.values() for v in row} - {"double", "hand", "gradguard"})
-    head = ["family", "double ns", "hand ns", "gradguard ns"] + [f"{v} ns" for v in extra] + \
-           ["gg/hand", "gg/double", f"goal <= {GOAL}x hand"]
+    shown = columns(table)
+    ratios = []  # (header, variant, reference)
+    if "gradguard" in shown:
+        ratios += [("gg/hand", "gradguard", "hand"), ("gg/double", "gradguard", "double")]
+    if "tape" in shown:
+        ratios += [("tape/hand", "tape", "hand"), ("tape/double", "tape", "double")]
+    tape_families = "tape" in shown
+    goal_head = f"goal <= {GOAL}x hand" if not tape_families else "goal"
+    head = ["family"] + [f"{c} ns" for c in shown] + [r[0] for r in ratios] + [goal_head]
     rows = []
-    for family, v in sorted(table.items()):
+    for family, v in sorted(table.items(), key=lambda item: family_key(item[0])):
         def cell(key):
             return f"{v[key]:.1f}" if key in v else "-"
         def ratio(a, b):
-            return v[a] / v[b] if a in v and b in v else None
-        gh, gd = ratio("gradguard", "hand"), ratio("gradguard", "double")
-        goal = "-" if gh is None else ("met" if gh <= GOAL else "NOT met")
-        rows.append([family, cell("double"), cell("hand"), cell("gradguard")] +
-                    [cell(e) for e in extra] +
-                    [f"{gh:.2f}x" if gh else "-", f"{gd:.2f}x" if gd else "-", goal])
+            return f"{v[a] / v[b]:.2f}x" if a in v and b in v else "-"
+        rows.append([family] + [cell(c) for c in shown] + [ratio(a, b) for _, a, b in ratios] +
+                    [goal(v)])
     widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
     line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
     print(line(head))
@@ -114,6 +191,10 @@ def main():
         print(line(r))
     reps = 3 if opts.short else 10
     cv = spread(merged)
+    if tape_families:
+        static = f"gradguard <= {GOAL}x hand; " if "gradguard" in shown else ""
+        print(f"\ngoal: {static}tape <= {TAPE_GOAL:g}x hand and faster than every peer column "
+              f"({', '.join(p for p in shown if p not in BASE) or 'none built'})")
     print(f"\nmedian of {reps} repetitions (real time); largest run-to-run spread "
           f"(coefficient of variation) {cv * 100:.1f}%" if cv is not None else "")
     print(f"results: {out}")

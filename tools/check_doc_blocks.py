@@ -34,11 +34,17 @@ so a block can use `gg::`, `assert` and `static_assert` without ceremony, but
 cannot define templates or types with member templates (gradguard rules):
 write those as whole programs. `#line` directives make the compiler report
 positions in the Markdown file itself (e.g. docs/guide.md:42).
+
+A block that includes <gradguard/eigen.hpp> or <Eigen/...> needs Eigen: its
+include directory comes from the build (a test compiled with Eigen) or, failing
+that, from `pkg-config --cflags eigen3`; without Eigen such blocks are skipped,
+and the summary says so.
 """
 import argparse
 import concurrent.futures
 import pathlib
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -124,6 +130,37 @@ def base_command(build_dir):
     return args + ["-Wno-unused-variable", "-Wno-unused-but-set-variable"], entry["directory"]
 
 
+def needs_eigen(block):
+    return any(re.match(r"\s*#\s*include\s*<(gradguard/eigen\.hpp|gradguard/eigen/|Eigen/)", l)
+               for l in block.code)
+
+
+def include_dirs(args):
+    out = []
+    for k, a in enumerate(args):
+        if a in ("-isystem", "-I") and k + 1 < len(args):
+            out.append(args[k + 1])
+        elif a.startswith("-isystem") or a.startswith("-I"):
+            out.append(a[len("-isystem"):] if a.startswith("-isystem") else a[2:])
+    return out
+
+
+def eigen_flags(command, cwd):
+    """[] when the command already finds <Eigen/Core>, the flags of pkg-config's
+    eigen3 when they do, or None: Eigen is not available."""
+    def has_eigen(dirs):
+        return any(pathlib.Path(cwd, d, "Eigen", "Core").is_file() for d in dirs)
+    if has_eigen(include_dirs(command)):
+        return []
+    try:
+        out = subprocess.run(["pkg-config", "--cflags", "eigen3"], capture_output=True,
+                             text=True, check=False).stdout
+    except OSError:
+        return None
+    dirs = include_dirs(shlex.split(out))
+    return [f for d in dirs for f in ("-isystem", d)] if has_eigen(dirs) else None
+
+
 def check_block(block, command, cwd, workdir, index):
     src = pathlib.Path(workdir, f"block{index}.cpp")
     exe = pathlib.Path(workdir, f"block{index}")
@@ -174,12 +211,18 @@ def main():
             return str(p)
 
     blocks = [b for f in files for b in extract_blocks(f, display(f))]
-    checked = [b for b in blocks if b.mode != "fragment"]
     command, cwd = base_command(opts.build_dir)
+    eigen = eigen_flags(command, cwd) if any(map(needs_eigen, blocks)) else []
+    no_eigen = [b for b in blocks if b.mode != "fragment" and eigen is None and needs_eigen(b)]
+    for b in no_eigen:
+        print(f"skip {b.where} [{b.mode}]: needs Eigen, which neither the build nor pkg-config "
+              f"eigen3 provides")
+    checked = [b for b in blocks if b.mode != "fragment" and b not in no_eigen]
     failures = 0
     with tempfile.TemporaryDirectory(prefix="gg-doc-blocks-") as workdir:
         with concurrent.futures.ThreadPoolExecutor(max(1, opts.jobs)) as pool:
-            futures = [pool.submit(check_block, b, command, cwd, workdir, k)
+            futures = [pool.submit(check_block, b, command + (eigen if needs_eigen(b) else []),
+                                   cwd, workdir, k)
                        for k, b in enumerate(checked)]
             for b, fut in zip(checked, futures):
                 ok, what, out = fut.result()
@@ -187,9 +230,11 @@ def main():
                 if not ok:
                     failures += 1
                     print(out.rstrip())
-    skipped = len(blocks) - len(checked)
+    skipped = len(blocks) - len(checked) - len(no_eigen)
+    notes = ([f"{skipped} fragments skipped"] if skipped else []) + (
+        [f"{len(no_eigen)} blocks skipped (no Eigen)"] if no_eigen else [])
     print(f"{'FAIL' if failures else 'PASS'}: {len(checked) - failures} of {len(checked)} C++ "
-          f"blocks in {len(files)} files passed" + (f", {skipped} fragments skipped" if skipped else ""))
+          f"blocks in {len(files)} files passed" + "".join(", " + n for n in notes))
     return 1 if failures else 0
 
 

@@ -49,6 +49,16 @@ struct custom_rule {
     return detail::as_partials_tuple(Vjp{}(one{}, x...));
   }
 };
+// Stands in for a custom rule whose vjp is invalid, after the error was
+// reported: well-typed, so that nothing downstream adds errors of its own.
+template <class Primal>
+struct invalid_custom_rule {
+  static constexpr std::string_view name = "custom_gradient";
+  static constexpr auto value(const auto&... x) { return Primal{}(x...); }
+  static constexpr auto partials(const auto& r, const auto&... x) {
+    return std::tuple{(static_cast<void>(x), r * 0)...};
+  }
+};
 }  // namespace rules
 
 template <class Primal, class Vjp>
@@ -56,18 +66,31 @@ struct custom_function {
   template <class... Args>
     requires(sizeof...(Args) >= 1 && sizeof...(Args) <= 3 && (operand<Args> && ...))
   constexpr auto operator()(const Args&... args) const {
-    static_assert(std::is_invocable_v<Vjp, one, value_type_t<decltype(as_expression(args))>...>,
-                  "gradguard::custom_gradient(primal, vjp): the vjp is called as vjp(g, x1, ..., "
-                  "xN), with the cotangent g first and then every input of the primal; its "
-                  "number of parameters does not match the call");
-    if constexpr (std::is_invocable_v<Vjp, one, value_type_t<decltype(as_expression(args))>...>) {
-      using result = std::invoke_result_t<Vjp, one, value_type_t<decltype(as_expression(args))>...>;
-      static_assert(detail::result_count<result>() == sizeof...(Args),
+    constexpr bool arity_ok =
+        std::is_invocable_v<Vjp, one, value_type_t<decltype(as_expression(args))>...>;
+    constexpr bool count_ok = [] {
+      if constexpr (arity_ok)
+        return detail::result_count<
+                   std::invoke_result_t<Vjp, one, value_type_t<decltype(as_expression(args))>...>>() ==
+               sizeof...(Args);
+      else return false;
+    }();
+    if constexpr (!arity_ok) {
+      static_assert(arity_ok,
+                    "gradguard::custom_gradient(primal, vjp): the vjp is called as vjp(g, x1, ..., "
+                    "xN), with the cotangent g first and then every input of the primal; its "
+                    "number of parameters does not match the call");
+      return make_node<rules::invalid_custom_rule<Primal>>(args...);  // one error, no cascade
+    } else if constexpr (!count_ok) {
+      static_assert(count_ok,
                     "gradguard::custom_gradient(primal, vjp): the vjp must return one cotangent "
                     "per input (a number for one input, a std::tuple or std::array for several)");
+      return make_node<rules::invalid_custom_rule<Primal>>(args...);
+    } else if constexpr ((expression<Args> || ...)) {
+      return make_node<rules::custom_rule<Primal, Vjp>>(args...);
+    } else {
+      return Primal{}(args...);
     }
-    if constexpr ((expression<Args> || ...)) return make_node<rules::custom_rule<Primal, Vjp>>(args...);
-    else return Primal{}(args...);
   }
 };
 

@@ -21,7 +21,7 @@ basic_real<T> record_cut_rule(const basic_real<T>& x, const std::source_location
   const auto why = std::is_same_v<rules::cut_reason_t<Rule>, reason::stop_gradient>
                        ? missing_reason::stop_gradient
                        : missing_reason::non_differentiable;
-  return x.tape()->record_cut(value, x, why, Rule::name, where);
+  return tape_of<T>(x)->record_cut(value, x, why, Rule::name, where);
 }
 }  // namespace detail
 

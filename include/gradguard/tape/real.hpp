@@ -35,6 +35,7 @@ inline constexpr bool is_real_v<basic_real<T>> = true;
 // Records e on the tape of its leaves (defined in tape.hpp).
 template <class T, class E>
 basic_real<T> record_expression(const E& e, const std::source_location& where);
+
 }  // namespace detail
 
 template <class T = double>
@@ -92,17 +93,25 @@ class basic_real {
   }
 
   // Whether the value is recorded on a tape (false for a constant).
-  constexpr bool on_tape() const noexcept { return tape_ != nullptr; }
+  constexpr bool on_tape() const noexcept { return tape_id_ != 0; }
   constexpr std::uint32_t index() const noexcept { return index_; }
-  constexpr basic_tape<T>* tape() const noexcept { return tape_; }
+  // Identifies the tape and its recording: it changes with tape.clear().
+  constexpr std::uint32_t tape_id() const noexcept { return tape_id_; }
+  // The tape that recorded this value; nullptr for a constant, or when the
+  // tape has been cleared or destroyed since (defined in tape.hpp).
+  basic_tape<T>* tape() const noexcept;
 
  private:
   friend class basic_tape<T>;
-  constexpr basic_real(const T& v, std::uint32_t index, basic_tape<T>* tape)
-      : value(v), index_(index), tape_(tape) {}
+  constexpr basic_real(const T& v, std::uint32_t index, std::uint32_t tape_id)
+      : value(v), index_(index), tape_id_(tape_id) {}
 
+  // The tape is named by a 32-bit id, not a pointer: a real of doubles is 16
+  // bytes, copied in one vector register. At 24 bytes, g++ 12 copied the
+  // reals of each recorded expression through the stack in pieces whose
+  // store-to-load forwarding failed, and recording took 1.7x longer.
   std::uint32_t index_ = 0;
-  basic_tape<T>* tape_ = nullptr;
+  std::uint32_t tape_id_ = 0;
 };
 
 }  // namespace gradguard

@@ -16,12 +16,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <ranges>
 #include <source_location>
 #include <span>
@@ -123,6 +125,48 @@ concept range_of_reals = std::ranges::input_range<R> &&
 template <class T, class E>
 basic_tape<T>* tape_of(const E& e);
 
+// Live tapes by id. An id is a slot (low 16 bits) and a generation (high 16
+// bits) that changes when the slot is reused and at every tape.clear(), so a
+// real recorded before a clear, or on a tape destroyed since, is recognised
+// (up to the generation wrapping after 65536 clears). Slots are taken and
+// given back under a mutex, when tapes are made and destroyed; lookups are
+// one load.
+template <class T>
+struct tape_registry {
+  static constexpr std::uint32_t slots = 1u << 16;
+  static inline std::atomic<basic_tape<T>*> table[slots];
+  static inline std::uint16_t generation[slots];
+  static inline std::vector<std::uint32_t> free_slots;
+  static inline std::uint32_t next = 1;
+  static inline std::mutex mutex;
+
+  static std::uint32_t acquire(basic_tape<T>* tape) {
+    const std::lock_guard lock(mutex);
+    std::uint32_t slot;
+    if (!free_slots.empty()) {
+      slot = free_slots.back();
+      free_slots.pop_back();
+    } else if (next < slots) {
+      slot = next++;
+    } else {
+      throw std::length_error("gradguard: more than 65535 gg::tape objects alive at once");
+    }
+    table[slot].store(tape, std::memory_order_release);
+    return slot | (std::uint32_t{++generation[slot]} << 16);
+  }
+  static void release(std::uint32_t id, std::uint16_t last_generation) noexcept {
+    const std::uint32_t slot = id & 0xffffu;
+    table[slot].store(nullptr, std::memory_order_release);
+    const std::lock_guard lock(mutex);
+    generation[slot] = last_generation;
+    free_slots.push_back(slot);
+  }
+  static basic_tape<T>* find(std::uint32_t id) noexcept {
+    basic_tape<T>* t = table[id & 0xffffu].load(std::memory_order_acquire);
+    return t != nullptr && t->id() == id ? t : nullptr;
+  }
+};
+
 }  // namespace detail
 
 template <class T = double>
@@ -134,8 +178,13 @@ class basic_tape {
   basic_tape() : basic_tape(true) {}
 #endif
   explicit basic_tape(check_finite_t, bool on = true) : basic_tape(on) {}
-  basic_tape(const basic_tape&) = delete;  // reals point at their tape
+  basic_tape(const basic_tape&) = delete;  // reals name their tape
   basic_tape& operator=(const basic_tape&) = delete;
+  ~basic_tape() { detail::tape_registry<T>::release(id_, static_cast<std::uint16_t>(id_ >> 16)); }
+
+  // The id that the reals of the current recording carry.
+  std::uint32_t id() const noexcept { return id_; }
+  bool owns(const basic_real<T>& r) const noexcept { return r.tape_id() == id_; }
 
   // A trainable variable (or a frozen one with gg::trainable::no), created
   // where this is called: messages name it and point there.
@@ -143,7 +192,7 @@ class basic_tape {
                          trainable is_trainable = trainable::yes,
                          const std::source_location& where = std::source_location::current()) {
     const auto first = begin_variables(name, 1, is_trainable, where);
-    return basic_real<T>(value, first, this);
+    return basic_real<T>(value, first, id_);
   }
   // One variable per element of values, named name[i] in messages.
   template <std::ranges::input_range R>
@@ -165,7 +214,7 @@ class basic_tape {
     const auto first = begin_variables(name, out.size(), is_trainable, where);
     std::uint32_t k = 0;
     for (const auto& v : values) {
-      out[k] = basic_real<T>(T(v), first + k, this);
+      out[k] = basic_real<T>(T(v), first + k, id_);
       ++k;
     }
   }
@@ -220,6 +269,9 @@ class basic_tape {
     cuts_.clear();
     blocks_.clear();
     frozen_blocks_ = 0;
+    room_ = 0;  // recomputed by the next statement; the memory stays
+    // A new generation: reals of the old recording are now recognised as stale.
+    id_ = (id_ & 0xffffu) | (((id_ >> 16) + 1) & 0xffffu) << 16;
   }
 
   std::size_t size() const noexcept { return statements_.size(); }
@@ -240,41 +292,45 @@ class basic_tape {
   basic_real<T> record_cut(const T& value, const basic_real<T>& operand, missing_reason why,
                            std::string_view operation, const std::source_location& where) {
     if (!operand.on_tape()) return basic_real<T>(value);
-    if (operand.tape() != this) throw mismatch(operand);
-    statements_.reserve_more(1);
+    if (!owns(operand)) throw mismatch(operand);
+    if (room_ < 1) make_room(1);
     cuts_.push_back({static_cast<std::uint32_t>(statements_.size()), operand.index(), why, operation,
                      where});
     if (check_finite_) {
       try {
-        info_.push_back({nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())});
+        info_.end()[0] = {nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())};
+        info_.commit(1);
       } catch (...) {
         cuts_.pop_back();
         throw;
       }
     }
-    statements_.push_back({0, 0});
-    return basic_real<T>(value, static_cast<std::uint32_t>(statements_.size() - 1), this);
+    statements_.end()[0] = {0, 0};
+    statements_.commit(1);
+    room_ -= 1;
+    return basic_real<T>(value, static_cast<std::uint32_t>(statements_.size() - 1), id_);
   }
 
+  tape_mismatch mismatch(std::uint32_t index, std::uint32_t tape_id) const {
+    return mismatch(basic_real<T>(T(0), index, tape_id));
+  }
   tape_mismatch mismatch(const basic_real<T>& foreign) const {
-    return tape_mismatch("gradguard: a computation mixes gg::real values of two tapes: " +
+    return tape_mismatch("gradguard: a computation mixes gg::real values of two recordings: " +
                          describe_foreign(foreign) +
-                         "; record every value of one computation on the same gg::tape (each "
-                         "thread records on its own tape)");
+                         "; record every value of one computation on the same gg::tape, after "
+                         "its last clear() (each thread records on its own tape)");
   }
 
  private:
-  explicit basic_tape(bool check) : check_finite_(check) {}
+  explicit basic_tape(bool check)
+      : id_(detail::tape_registry<T>::acquire(this)), check_finite_(check) {}
 
   template <class U>
   friend class tape_gradient;
 
   std::uint32_t begin_variables(std::string_view name, std::size_t count, trainable is_trainable,
                                 const std::source_location& where) {
-    if (statements_.size() + count > std::numeric_limits<std::uint32_t>::max())
-      throw std::length_error("gradguard: a tape holds at most 2^32 - 1 values");
-    statements_.reserve_more(count);
-    if (check_finite_) info_.reserve_more(count);
+    if (room_ < count) make_room(count);
     blocks_.push_back({static_cast<std::uint32_t>(statements_.size()),
                        static_cast<std::uint32_t>(count), std::string(name),
                        is_trainable == trainable::yes, where});
@@ -287,7 +343,30 @@ class basic_tape {
     }
     statements_.commit(count);
     if (check_finite_) info_.commit(count);
+    room_ -= count;
     return first;
+  }
+
+  // Grows every array so that a statement of up to `need` operands fits,
+  // then sets room_ to what is left in the fullest one: recording then tests
+  // room_ once per statement instead of each array.
+  void make_room(std::size_t need) {
+    if (statements_.size() + need > std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("gradguard: a tape holds at most 2^32 - 1 values");
+    statements_.reserve_more(need);
+    units_.reserve_more(need);
+    general_.reserve_more(need);
+    partials_.reserve_more(need);
+    if (check_finite_) {
+      info_.reserve_more(need);
+      leaf_values_.reserve_more(need);
+    }
+    room_ = std::min({statements_.capacity() - statements_.size(),
+                      units_.capacity() - units_.size(), general_.capacity() - general_.size(),
+                      partials_.capacity() - partials_.size()});
+    if (check_finite_)
+      room_ = std::min({room_, info_.capacity() - info_.size(),
+                        leaf_values_.capacity() - leaf_values_.size()});
   }
 
   // The variable block holding index i, or nullptr.
@@ -316,8 +395,14 @@ class basic_tape {
     return "";
   }
   std::string describe_foreign(const basic_real<T>& r) const {
-    return "'" + r.tape()->name_of(r.index()) + "'" + r.tape()->created_at(r.index()) +
-           " belongs to another tape";
+    if (const basic_tape<T>* other = r.tape())
+      return "'" + other->name_of(r.index()) + "'" + other->created_at(r.index()) +
+             " belongs to another tape";
+    if ((r.tape_id() & 0xffffu) == (id_ & 0xffffu))
+      return "a gg::real (value #" + std::to_string(r.index()) +
+             ") was recorded on this tape before tape.clear(), which invalidates it";
+    return "a gg::real (value #" + std::to_string(r.index()) +
+           ") belongs to a tape that has been cleared or destroyed since";
   }
 
   // Zeroes adjoints[0..top], seeds top, and sweeps statements top..stop+1.
@@ -349,24 +434,49 @@ class basic_tape {
       unit -= nu;
       general -= ng;
       partial -= ng;
+      if ((nu | ng) == 0) continue;  // a variable or a cut value: nothing to pass on
       const T a = adj[s];
       if (detail::is_constant_zero(a)) continue;
-      for (std::uint32_t k = 0; k < nu; ++k) adj[unit[k]] += a;
-      for (std::uint32_t k = 0; k < ng; ++k) {
-        if constexpr (Checked) {
-          const T before = adj[general[k]];
-          adj[general[k]] += a * partial[k];
-          if (!std::isfinite(detail::plain_value(adj[general[k]])) &&
-              std::isfinite(detail::plain_value(before)))
-            throw non_finite(static_cast<std::uint32_t>(s), general[k], a, partial[k]);
-        } else {
-          adj[general[k]] += a * partial[k];
-        }
+      // Most statements have one or two operands of each kind: straight-line
+      // code for those, a loop for the rest.
+      switch (nu) {
+        case 0:
+          break;
+        case 1:
+          adj[unit[0]] += a;
+          break;
+        case 2:
+          adj[unit[0]] += a;
+          adj[unit[1]] += a;
+          break;
+        default:
+          for (std::uint32_t k = 0; k < nu; ++k) adj[unit[k]] += a;
       }
       if constexpr (Checked) {
         for (std::uint32_t k = 0; k < nu; ++k)
           if (!std::isfinite(detail::plain_value(adj[unit[k]])))
             throw non_finite(static_cast<std::uint32_t>(s), unit[k], a, T(1));
+        for (std::uint32_t k = 0; k < ng; ++k) {
+          const T before = adj[general[k]];
+          adj[general[k]] += a * partial[k];
+          if (!std::isfinite(detail::plain_value(adj[general[k]])) &&
+              std::isfinite(detail::plain_value(before)))
+            throw non_finite(static_cast<std::uint32_t>(s), general[k], a, partial[k]);
+        }
+      } else {
+        switch (ng) {
+          case 0:
+            break;
+          case 1:
+            adj[general[0]] += a * partial[0];
+            break;
+          case 2:
+            adj[general[0]] += a * partial[0];
+            adj[general[1]] += a * partial[1];
+            break;
+          default:
+            for (std::uint32_t k = 0; k < ng; ++k) adj[general[k]] += a * partial[k];
+        }
       }
     }
   }
@@ -413,6 +523,8 @@ class basic_tape {
   std::vector<detail::variable_block> blocks_;
   std::vector<T> adjoints_;
   std::size_t frozen_blocks_ = 0;
+  std::size_t room_ = 0;  // operands (and statements) that fit without growing
+  std::uint32_t id_;
   bool check_finite_;
 };
 
@@ -423,7 +535,7 @@ template <class T>
 class tape_gradient {
  public:
   const T& operator[](const basic_real<T>& x) const {
-    if (x.tape() == tape_) {
+    if (x.tape_id() == tape_id_) {
       if (indices_.size() <= 16) {
         for (std::size_t i = 0; i < indices_.size(); ++i)
           if (indices_[i] == x.index()) return values_[i];
@@ -443,7 +555,7 @@ class tape_gradient {
 
  private:
   friend class basic_tape<T>;
-  explicit tape_gradient(const basic_tape<T>* tape) : tape_(tape) {}
+  explicit tape_gradient(const basic_tape<T>* tape) : tape_id_(tape->id()) {}
   void index() {
     if (indices_.size() <= 16) return;
     sorted_.reserve(indices_.size());
@@ -451,7 +563,7 @@ class tape_gradient {
     std::sort(sorted_.begin(), sorted_.end());
   }
 
-  const basic_tape<T>* tape_;
+  std::uint32_t tape_id_;
   std::vector<std::uint32_t> indices_;
   std::vector<T> values_;
   std::vector<std::pair<std::uint32_t, std::size_t>> sorted_;
@@ -461,18 +573,47 @@ class tape_gradient {
 
 namespace detail {
 
+[[noreturn]] inline void throw_stale(std::uint32_t index) {
+  throw tape_mismatch("gradguard: a gg::real (value #" + std::to_string(index) +
+                      ") is used after its tape was cleared or destroyed; reals recorded before "
+                      "tape.clear() are invalid, record them again");
+}
+
+// The tape of e's reals (nullptr when all are constants); throws
+// gg::tape_mismatch when they come from two recordings or a stale one.
 template <class T, class E>
-basic_tape<T>* tape_of(const E& e) {
-  basic_tape<T>* found = nullptr;
+GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
+  // Only ids and indices are kept: taking a leaf's address would keep the
+  // whole expression in memory instead of in registers.
+  std::uint32_t id = 0, index = 0, other_id = 0, other_index = 0;
   for_each_runtime_leaf(e, [&](const auto& leaf) {
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(leaf)>, basic_real<T>>) {
-      if (leaf.tape() == nullptr) return;
-      if (found == nullptr) found = leaf.tape();
-      else if (leaf.tape() != found) throw found->mismatch(leaf);
+      if (leaf.tape_id() == 0) return;
+      if (id == 0) {
+        id = leaf.tape_id();
+        index = leaf.index();
+      } else if (leaf.tape_id() != id) {
+        other_id = leaf.tape_id();
+        other_index = leaf.index();
+      }
     }
   });
-  return found;
+  if (id == 0) return nullptr;
+  basic_tape<T>* tape = tape_registry<T>::find(id);
+  if (tape == nullptr) throw_stale(index);
+  if (other_id != 0) throw tape->mismatch(other_index, other_id);
+  return tape;
 }
+
+// The fast path of `s += x` and `p *= x` for two reals.
+}  // namespace detail
+
+template <class T>
+basic_tape<T>* basic_real<T>::tape() const noexcept {
+  return tape_id_ == 0 ? nullptr : detail::tape_registry<T>::find(tape_id_);
+}
+
+namespace detail {
 
 template <class T, class E>
 basic_real<T> record_expression(const E& e, const std::source_location& where) {
@@ -492,16 +633,8 @@ template <class E>
 basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& where) {
   constexpr std::size_t n = detail::runtime_leaf_count_v<E>;
   static_assert(n < 65536, "gradguard: a statement has at most 65535 tape operands");
-  if (statements_.size() == std::numeric_limits<std::uint32_t>::max())
-    throw std::length_error("gradguard: a tape holds at most 2^32 - 1 values");
-  statements_.reserve_more(1);
-  units_.reserve_more(n);
-  general_.reserve_more(n);
-  partials_.reserve_more(n);
-  if (check_finite_) {
-    info_.reserve_more(1);
-    leaf_values_.reserve_more(n);
-  }
+  constexpr std::size_t need = n > 0 ? n : 1;
+  if (room_ < need) make_room(need);  // one test per statement, for every array
   const auto index = static_cast<std::uint32_t>(statements_.size());
   const auto ev = detail::tape_evaluate<T>(e);
   detail::statement_sink<T> sink{units_.end(), general_.end(), partials_.end()};
@@ -511,7 +644,7 @@ basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& wher
     try {
       detail::for_each_cut_leaf(e, ev, [&]<class Rule>(const auto& leaf, std::type_identity<Rule>,
                                                       bool untaken) {
-        if (!leaf.on_tape()) return;
+        if (!owns(leaf)) return;
         const missing_reason why =
             untaken ? missing_reason::untaken_branch
             : std::is_same_v<rules::cut_reason_t<Rule>, reason::stop_gradient>
@@ -539,7 +672,8 @@ basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& wher
   statements_.end()[0] = {static_cast<std::uint16_t>(sink.unit_count),
                           static_cast<std::uint16_t>(sink.general_count)};
   statements_.commit(1);
-  return basic_real<T>(T(ev.value), index, this);
+  room_ -= need;
+  return basic_real<T>(T(ev.value), index, id_);
 }
 
 template <class T>
@@ -588,7 +722,7 @@ void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output
   std::size_t i = 0, requested = 0;
   for (const basic_real<T>& x : xs) {
     ++requested;
-    const bool mine = x.on_tape() && x.tape() == this;
+    const bool mine = owns(x);
     const auto* b = mine ? block_of(x.index()) : nullptr;
     const bool zero = detail::plain_value(values[i]) == 0;
     if (mine && (b == nullptr || b->trainable) && !zero) {
@@ -596,7 +730,7 @@ void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output
       continue;  // active: the common case costs a lookup, no text
     }
     const std::string name = mine          ? name_of(x.index())
-                             : x.on_tape() ? x.tape()->name_of(x.index())
+                             : x.tape() ? x.tape()->name_of(x.index())
                                            : "argument " + std::to_string(i + 1);
     const std::string quoted = "'" + name + "'";
     auto add = [&](missing_reason why, std::string text) {
@@ -666,9 +800,10 @@ void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output
 template <class T>
 template <class R>
 std::uint32_t basic_tape<T>::check_output(const basic_real<T>& y, const R&) const {
-  if (y.on_tape() && y.tape() != this)
-    throw tape_mismatch("gradguard: tape.gradient(y, xs): y was recorded on another tape; take "
-                        "the gradient on the tape that recorded it");
+  if (y.on_tape() && !owns(y))
+    throw tape_mismatch("gradguard: tape.gradient(y, xs): y was not recorded by this tape since "
+                        "its last clear(): " + describe_foreign(y) +
+                        "; take the gradient on the tape that recorded it");
   return y.index();
 }
 
@@ -681,8 +816,8 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   std::uint32_t stop = top;
   bool all_mine = true;
   for (const basic_real<T>& x : xs) {
-    if (x.on_tape() && x.tape() == this) stop = std::min(stop, x.index());
-    else all_mine = false;
+    all_mine &= owns(x);
+    stop = std::min(stop, x.index());
     ++n;
   }
   if (n != out.size())
@@ -690,16 +825,21 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
                                 std::to_string(out.size()) + " elements for " +
                                 std::to_string(n) + " variables");
   bool any_zero = !all_mine;
-  if (y.on_tape()) {
+  if (y.on_tape() && all_mine) {
+    seed(top);
+    if (stop < top) sweep(top, stop);
+    T* o = out.data();
+    for (const basic_real<T>& x : xs) {
+      const T v = x.index() <= top ? adjoints_[x.index()] : T(0);
+      any_zero |= detail::plain_value(v) == 0;
+      *o++ = v;
+    }
+  } else if (y.on_tape()) {
     seed(top);
     if (stop < top) sweep(top, stop);
     std::size_t i = 0;
-    for (const basic_real<T>& x : xs) {
-      const bool mine = x.on_tape() && x.tape() == this && x.index() <= top;
-      out[i] = mine ? adjoints_[x.index()] : T(0);
-      any_zero |= detail::plain_value(out[i]) == 0;
-      ++i;
-    }
+    for (const basic_real<T>& x : xs)
+      out[i++] = owns(x) && x.index() <= top ? adjoints_[x.index()] : T(0);
   } else {
     std::fill(out.begin(), out.end(), T(0));
     any_zero = true;
@@ -733,12 +873,12 @@ dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allo
     if (y.on_tape()) {
       std::uint32_t stop = y.index();
       for (const basic_real<T>& x : xs)
-        if (x.tape() == this) stop = std::min(stop, x.index());
+        if (owns(x)) stop = std::min(stop, x.index());
       seed(y.index());
       if (stop < y.index()) sweep(y.index(), stop);
       std::size_t c = 0;
       for (const basic_real<T>& x : xs) {
-        if (x.tape() == this && x.index() <= y.index()) j(r, c) = adjoints_[x.index()];
+        if (owns(x) && x.index() <= y.index()) j(r, c) = adjoints_[x.index()];
         if (j(r, c) != T(0)) column_sum[c] = T(1);
         ++c;
       }
