@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(meson ninja-build python3 g++ clang-16 libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libadolc-dev libtrilinos-sacado-dev)
+packages=(meson ninja-build python3 g++ clang-16 libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libadolc-dev libtrilinos-sacado-dev libeigen3-dev)
 
 install_missing() {
   local missing=()
