@@ -791,9 +791,29 @@ void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output
     message += ":";
   }
   for (const auto& m : missing) message += "\n  " + m.detail;
-  message +=
-      "\n  fix: put these variables on a differentiable path to the result, or pass "
-      "gg::allow_unconnected to get 0 for them";
+  // At most two concrete fixes: the one for the first reason, and the opt-out.
+  std::string fix;
+  switch (missing.front().reason) {
+    case missing_reason::not_trainable:
+      fix = "create it with gg::trainable::yes if it should be trained";
+      break;
+    case missing_reason::stop_gradient:
+      fix = "remove the gg::stop_gradient from its path";
+      break;
+    case missing_reason::non_differentiable:
+      fix = "compute the result with differentiable operations (gg::select(cond, a, b) keeps "
+            "the gradient of the branch taken)";
+      break;
+    case missing_reason::constant:
+      fix = "create it with tape.variable(\"name\", value)";
+      break;
+    case missing_reason::other_tape:
+      fix = "record the computation and take the gradient on one tape";
+      break;
+    default:
+      fix = "use it in the computation of the result";
+  }
+  message += "\n  fix: " + fix + ", or pass gg::allow_unconnected to get 0 instead";
   throw missing_gradient(message, std::move(missing));
 }
 
