@@ -336,11 +336,11 @@ class basic_tape {
                        is_trainable == trainable::yes, where});
     frozen_blocks_ += is_trainable == trainable::no;
     const auto first = static_cast<std::uint32_t>(statements_.size());
-    for (std::size_t i = 0; i < count; ++i) {
-      statements_.end()[i] = {0, 0};
-      if (check_finite_)
-        info_.end()[i] = {nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())};
-    }
+    std::fill_n(statements_.end(), count, detail::statement_shape{0, 0});
+    if (check_finite_)
+      std::fill_n(info_.end(), count,
+                  detail::statement_info{nullptr, where,
+                                         static_cast<std::uint32_t>(leaf_values_.size())});
     statements_.commit(count);
     if (check_finite_) info_.commit(count);
     room_ -= count;
