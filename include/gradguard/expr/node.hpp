@@ -88,6 +88,17 @@ struct node {
     return static_cast<bool>(gradguard::value(*this));
   }
 
+  // `double h = w * x;` on gg::real: the number would have no gradient.
+  template <arithmetic A>
+    requires(contains_runtime_leaf_v<node> && !detail::is_condition_value<value_type>())
+  operator A() const {  // NOLINT(google-explicit-constructor)
+    static_assert(detail::always_false<A>,
+                  "gradguard: an expression of gg::real does not convert to a number, which "
+                  "would cut its gradient; assign it to a gg::real (gg::real h = w * x;), or read "
+                  "the value on purpose with gg::value(e)");
+    return A();
+  }
+
   // `if (x < y)` on a static expression: its value is known, but a branch on
   // it would be invisible to the derivative. Say so instead of converting.
   explicit constexpr operator bool() const

@@ -1,12 +1,13 @@
 // IWYU pragma: private, include <gradguard/gradguard.hpp>
 // The text of a recorded statement for messages, from its expression type:
-// `log(a) * b + c`, tape leaves named a, b, c, ... in order, constants `k`.
+// `log(a) * b + c`, in C++ syntax, tape leaves named a, b, c, ... in order, constants `k`.
 // Only a function pointer is stored per statement (with gg::check_finite).
 #pragma once
 
 #include <cstddef>
 #include <string>
 
+#include <gradguard/expr/explain.hpp>  // precedence_of
 #include <gradguard/expr/node.hpp>
 
 namespace gradguard::detail {
@@ -29,17 +30,26 @@ struct statement_text<node<Rule, Args...>> {
   static void append(std::string& out, std::size_t& leaf) {
     if constexpr (sizeof...(Args) == 2 && requires { Rule::precedence; }) {
       [&]<class L, class R>(statement_text<L>*, statement_text<R>*) {
-        out += '(';
+        // Parentheses only where C++ needs them: a looser left operand, or a
+        // right operand at least as loose (a - (b - c)).
+        constexpr bool wrap_l = precedence_of<L>() > Rule::precedence;
+        constexpr bool wrap_r = precedence_of<R>() >= Rule::precedence;
+        if (wrap_l) out += '(';
         statement_text<L>::append(out, leaf);
+        if (wrap_l) out += ')';
         out += ' ';
         out += Rule::name;
         out += ' ';
+        if (wrap_r) out += '(';
         statement_text<R>::append(out, leaf);
-        out += ')';
+        if (wrap_r) out += ')';
       }(static_cast<statement_text<Args>*>(nullptr)...);
     } else if constexpr (sizeof...(Args) == 1 && requires { Rule::precedence; }) {
       out += Rule::name;
+      constexpr bool wrap = ((precedence_of<Args>() >= Rule::precedence) || ...);  // -(-a)
+      if (wrap) out += '(';
       (statement_text<Args>::append(out, leaf), ...);
+      if (wrap) out += ')';
     } else {
       out += Rule::name;
       out += '(';
@@ -50,13 +60,11 @@ struct statement_text<node<Rule, Args...>> {
   }
 };
 
-// The statement's text without the outermost parentheses.
 template <class E>
 std::string describe_statement() {
   std::string out;
   std::size_t leaf = 0;
   statement_text<E>::append(out, leaf);
-  if (out.size() > 1 && out.front() == '(' && out.back() == ')') out = out.substr(1, out.size() - 2);
   return out;
 }
 

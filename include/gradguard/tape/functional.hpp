@@ -11,7 +11,9 @@
 
 #include <array>
 #include <cstddef>
+#include <concepts>
 #include <memory>
+#include <source_location>
 #include <span>
 #include <string>
 #include <tuple>
@@ -33,19 +35,20 @@ struct taped {};
 template <class A>
 struct taped_argument;
 
-template <arithmetic A>
+template <std::floating_point A>
 struct taped_argument<A> {
+  // No creation site: the line would be in this header, not in user code.
   static real make(tape& t, const std::string& name, const A& a) {
-    return t.variable(name, static_cast<double>(a));
+    return t.variable(name, static_cast<double>(a), trainable::yes, std::source_location());
   }
   static void reals(const real& r, std::vector<real>& out) { out.push_back(r); }
   static double gradient(const A&, std::span<const double> g) { return g[0]; }
 };
 
-template <arithmetic A, class Alloc>
+template <std::floating_point A, class Alloc>
 struct taped_argument<std::vector<A, Alloc>> {
   static std::vector<real> make(tape& t, const std::string& name, const std::vector<A, Alloc>& a) {
-    return t.variables(name, a);
+    return t.variables(name, a, trainable::yes, std::source_location());
   }
   static void reals(const std::vector<real>& r, std::vector<real>& out) {
     out.insert(out.end(), r.begin(), r.end());
@@ -74,6 +77,27 @@ inline std::size_t& taped_depth() {
 template <class A>
 inline constexpr bool is_differentiated_v = !is_nondiff_v<A>;
 
+// Never defined: naming it is the error for an integer or bool argument.
+template <std::size_t Position, class Passed>
+struct taped_argument_has_no_derivative;
+
+template <class A>
+inline constexpr bool is_integer_argument_v =
+    !is_nondiff_v<A> && (std::is_integral_v<A> || requires {
+      typename A::value_type;
+      requires std::is_integral_v<typename A::value_type>;
+    });
+
+template <std::size_t I, class A>
+constexpr void check_taped_argument() {
+  if constexpr (is_integer_argument_v<A>) {
+    [[maybe_unused]] taped_argument_has_no_derivative<I + 1, A> error;
+    static_assert(always_false<A>,
+                  "gradguard::value_and_grad<gg::taped>(fn, args...): an integer or bool argument "
+                  "has no derivative; pass it as gg::nondiff(n), or as a floating-point value");
+  }
+}
+
 template <class A>
 auto make_taped_argument(tape& t, std::size_t i, const A& a) {
   if constexpr (is_nondiff_v<A>) return a.value;
@@ -97,6 +121,10 @@ auto value_and_grad(Fn&& fn, const Args&... args) {
     ~leave() { --d; }
   } guard{depth};
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
+      (detail::check_taped_argument<I, Args>(), ...);
+      return value_and_gradient_result<double, std::array<double, 0>>{};  // after the error
+    } else {
     auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
     real y = std::apply(fn, made);
     std::vector<real> xs;
@@ -125,6 +153,7 @@ auto value_and_grad(Fn&& fn, const Args&... args) {
       }()...);
       return value_and_gradient_result<double, decltype(grads)>{gradguard::value(y),
                                                                 std::move(grads)};
+    }
     }
   }(std::index_sequence_for<Args...>{});
 }

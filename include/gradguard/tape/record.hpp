@@ -164,6 +164,29 @@ GRADGUARD_ALWAYS_INLINE constexpr void for_each_runtime_leaf(const E& e, F&& f) 
     f(e);
 }
 
+// Calls cut(leaf, std::type_identity<Rule>, false) for every tape leaf of e,
+// with Rule the innermost operation that cuts its path: in
+// select(c > 1, a, b), c is cut by '>' (the condition of select is cut too,
+// but the comparison is the operation to blame, as in the static engine).
+template <class Rule, class E, class Cut>
+constexpr void for_each_blocked_leaf(const E& e, Cut&& cut) {
+  if constexpr (is_node_v<E>) {
+    using inner = typename E::rule;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (
+          [&] {
+            if constexpr (!rules::differentiable_arg<inner>(I))
+              for_each_blocked_leaf<inner>(detail::get<I>(e.args), cut);
+            else for_each_blocked_leaf<Rule>(detail::get<I>(e.args), cut);
+          }(),
+          ...);
+    }
+    (std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+  } else if constexpr (is_runtime_leaf<E>::value) {
+    cut(e, std::type_identity<Rule>{}, false);
+  }
+}
+
 // Calls cut(leaf, std::type_identity<Rule>, untaken_select) for every tape
 // leaf of e that the statement cuts off: below an operand without derivative,
 // or in the branch of a select not taken. Runs only for expressions that can
@@ -177,7 +200,7 @@ constexpr void for_each_cut_leaf(const E& e, const tape_evaluated<T, E>& ev, Cut
           [&] {
             const auto& child = detail::get<I>(e.args);
             if constexpr (!rules::differentiable_arg<rule>(I)) {
-              for_each_runtime_leaf(child, [&](const auto& leaf) { cut(leaf, std::type_identity<rule>{}, false); });
+              for_each_blocked_leaf<rule>(child, cut);
             } else {
               const bool flows = std::apply(
                   [](const auto&... c) { return rules::flows_into<rule>(I, c.value...); },

@@ -507,10 +507,11 @@ class basic_tape {
   template <class Ys, class Xs>
   dense_matrix<T> jacobian_of(const Ys& ys, const Xs& xs, bool allow);
 
-  // Collects the variables of xs that have no derivative and throws (or,
-  // allowed, leaves their zeros).
+  // Collects the variables of xs that have no derivative and throws; with
+  // allow_unconnected returns their positions in xs instead (their gradient
+  // is set to 0 by the caller: a frozen variable may have an adjoint).
   template <class R>
-  void diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape, const R& xs,
+  std::vector<std::size_t> diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape, const R& xs,
                 std::span<const T> values, bool allow) const;
 
   detail::buffer<detail::statement_shape> statements_;
@@ -715,10 +716,11 @@ std::vector<std::uint32_t> basic_tape<T>::reachability(
 
 template <class T>
 template <class R>
-void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape,
+std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape,
                              const R& xs, std::span<const T> values, bool allow) const {
   std::vector<std::uint32_t> mark;
   std::vector<missing_variable> missing;
+  std::vector<std::size_t> positions;
   std::size_t i = 0, requested = 0;
   for (const basic_real<T>& x : xs) {
     ++requested;
@@ -735,12 +737,11 @@ void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output
     const std::string quoted = "'" + name + "'";
     auto add = [&](missing_reason why, std::string text) {
       missing.push_back({name, why, std::move(text)});
+      positions.push_back(i);
     };
     if (!x.on_tape()) {
       add(missing_reason::constant,
-          quoted +
-              " is a constant (a gg::real made from a number, on no tape); create it with "
-              "tape.variable(\"name\", value)");
+          quoted + " is a constant (a gg::real made from a number, on no tape)");
     } else if (!mine) {
       add(missing_reason::other_tape, describe_foreign(x) + "; take its gradient on that tape");
     } else if (b != nullptr && !b->trainable) {
@@ -769,14 +770,14 @@ void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output
                   site + "; a branch not taken has no derivative";
         else
           text += " reaches the result only through '" + std::string(c.operation) + "'" + site +
-                  ", which has no derivative (it is constant almost everywhere)";
+                  ", which has no derivative";
         add(c.reason, std::move(text));
       }
       // m == 1: on a differentiable path; the derivative is a true 0.
     }
     ++i;
   }
-  if (missing.empty() || allow) return;
+  if (missing.empty() || allow) return positions;
   std::vector<std::string> names;
   for (const auto& m : missing) names.push_back(m.name);
   std::string message;
@@ -791,27 +792,35 @@ void basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output
     message += ":";
   }
   for (const auto& m : missing) message += "\n  " + m.detail;
-  // At most two concrete fixes: the one for the first reason, and the opt-out.
+  // At most two concrete fixes: the one for the reason (when they share one),
+  // and the opt-out.
+  const bool one_reason = std::all_of(missing.begin(), missing.end(), [&](const auto& m) {
+    return m.reason == missing.front().reason;
+  });
+  const bool plural = missing.size() > 1;
+  const std::string it = plural ? "them" : "it";
   std::string fix;
-  switch (missing.front().reason) {
+  switch (one_reason ? missing.front().reason : missing_reason::unused) {
     case missing_reason::not_trainable:
-      fix = "create it with gg::trainable::yes if it should be trained";
+      fix = "create " + it + " with gg::trainable::yes if " + (plural ? "they" : "it") +
+            " should be trained";
       break;
     case missing_reason::stop_gradient:
-      fix = "remove the gg::stop_gradient from its path";
+      fix = "remove the gg::stop_gradient from the path";
       break;
     case missing_reason::non_differentiable:
       fix = "compute the result with differentiable operations (gg::select(cond, a, b) keeps "
             "the gradient of the branch taken)";
       break;
     case missing_reason::constant:
-      fix = "create it with tape.variable(\"name\", value)";
+      fix = "create " + it + " with tape.variable(\"name\", value)";
       break;
     case missing_reason::other_tape:
       fix = "record the computation and take the gradient on one tape";
       break;
     default:
-      fix = "use it in the computation of the result";
+      fix = one_reason ? "use " + it + " in the computation of the result"
+                       : "put " + it + " on a differentiable path to the result";
   }
   message += "\n  fix: " + fix + ", or pass gg::allow_unconnected to get 0 instead";
   throw missing_gradient(message, std::move(missing));
@@ -867,7 +876,8 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   // Frozen variables are reported even with a non-zero adjoint.
   if (any_zero || frozen_blocks_ > 0) {
     const std::uint32_t outputs[] = {top};
-    diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), xs, out, allow);
+    for (std::size_t i : diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), xs, out, allow))
+      out[i] = T(0);
   }
 }
 
@@ -905,8 +915,9 @@ dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allo
     }
     ++r;
   }
-  diagnose(std::span<const std::uint32_t>(outputs), any_on_tape, xs,
-           std::span<const T>(column_sum), allow);
+  for (std::size_t c : diagnose(std::span<const std::uint32_t>(outputs), any_on_tape, xs,
+                                std::span<const T>(column_sum), allow))
+    for (std::size_t r2 = 0; r2 < j.rows; ++r2) j(r2, c) = T(0);
   return j;
 }
 
