@@ -85,7 +85,8 @@ struct statement_shape {
 struct variable_block {
   std::uint32_t first;
   std::uint32_t count;
-  std::string name;
+  std::uint32_t name_begin;  // in the tape's name buffer: no string per block
+  std::uint32_t name_size;
   bool trainable;
   std::source_location where;
 };
@@ -268,8 +269,10 @@ class basic_tape {
     info_.clear();
     cuts_.clear();
     blocks_.clear();
+    names_.clear();
     frozen_blocks_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
+    first_operation_ = std::numeric_limits<std::uint32_t>::max();
     // A new generation: reals of the old recording are now recognised as stale.
     id_ = (id_ & 0xffffu) | (((id_ >> 16) + 1) & 0xffffu) << 16;
   }
@@ -331,9 +334,17 @@ class basic_tape {
   std::uint32_t begin_variables(std::string_view name, std::size_t count, trainable is_trainable,
                                 const std::source_location& where) {
     if (room_ < count) make_room(count);
-    blocks_.push_back({static_cast<std::uint32_t>(statements_.size()),
-                       static_cast<std::uint32_t>(count), std::string(name),
-                       is_trainable == trainable::yes, where});
+    const auto name_begin = static_cast<std::uint32_t>(names_.size());
+    names_.append(name);
+    try {
+      blocks_.push_back({static_cast<std::uint32_t>(statements_.size()),
+                         static_cast<std::uint32_t>(count), name_begin,
+                         static_cast<std::uint32_t>(name.size()), is_trainable == trainable::yes,
+                         where});
+    } catch (...) {
+      names_.resize(name_begin);
+      throw;
+    }
     frozen_blocks_ += is_trainable == trainable::no;
     const auto first = static_cast<std::uint32_t>(statements_.size());
     std::fill_n(statements_.end(), count, detail::statement_shape{0, 0});
@@ -382,8 +393,9 @@ class basic_tape {
 
   std::string name_of(std::uint32_t i) const {
     if (const auto* b = block_of(i)) {
-      if (b->count == 1) return b->name;
-      return b->name + "[" + std::to_string(i - b->first) + "]";
+      std::string name = names_.substr(b->name_begin, b->name_size);
+      if (b->count == 1) return name;
+      return name + "[" + std::to_string(i - b->first) + "]";
     }
     return "value #" + std::to_string(i);
   }
@@ -413,6 +425,8 @@ class basic_tape {
   }
 
   void sweep(std::uint32_t top, std::uint32_t stop) {
+    if (first_operation_ > top) return;  // only variables up to top
+    if (first_operation_ > 0) stop = std::max(stop, first_operation_ - 1);
     if (check_finite_) sweep_impl<true>(top, stop);
     else sweep_impl<false>(top, stop);
   }
@@ -522,9 +536,13 @@ class basic_tape {
   detail::buffer<detail::statement_info> info_;  // with check_finite
   std::vector<detail::cut_record> cuts_;
   std::vector<detail::variable_block> blocks_;
+  std::string names_;
   std::vector<T> adjoints_;
   std::size_t frozen_blocks_ = 0;
   std::size_t room_ = 0;  // operands (and statements) that fit without growing
+  // Below the first statement with operands there are only variables: the
+  // sweep stops there (inputs are usually created first).
+  std::uint32_t first_operation_ = std::numeric_limits<std::uint32_t>::max();
   std::uint32_t id_;
   bool check_finite_;
 };
@@ -617,7 +635,7 @@ basic_tape<T>* basic_real<T>::tape() const noexcept {
 namespace detail {
 
 template <class T, class E>
-basic_real<T> record_expression(const E& e, const std::source_location& where) {
+GRADGUARD_ALWAYS_INLINE basic_real<T> record_expression(const E& e, const std::source_location& where) {
   if constexpr (runtime_leaf_count_v<E> == 0) {
     return basic_real<T>(T(gradguard::value(e)));
   } else {
@@ -631,7 +649,7 @@ basic_real<T> record_expression(const E& e, const std::source_location& where) {
 
 template <class T>
 template <class E>
-basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& where) {
+GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& where) {
   constexpr std::size_t n = detail::runtime_leaf_count_v<E>;
   static_assert(n < 65536, "gradguard: a statement has at most 65535 tape operands");
   constexpr std::size_t need = n > 0 ? n : 1;
@@ -674,6 +692,7 @@ basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& wher
                           static_cast<std::uint16_t>(sink.general_count)};
   statements_.commit(1);
   room_ -= need;
+  first_operation_ = std::min(first_operation_, index);
   return basic_real<T>(T(ev.value), index, id_);
 }
 
