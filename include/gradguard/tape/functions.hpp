@@ -51,10 +51,11 @@ basic_real<T> sign(const basic_real<T>& x, const std::source_location& where = s
   return detail::record_cut_rule<rules::sign_rule>(x, where);
 }
 // gg::cast<int>(r): the value converted to A and back, with its path cut.
-// gg::cast<double>(r) keeps the gradient (a floating cast is differentiable).
+// gg::cast<float>(r) rounds the value and keeps the gradient (a floating
+// cast is differentiable, with partial 1).
 template <arithmetic A, class T>
 basic_real<T> cast(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
-  if constexpr (std::floating_point<A>) return x;
+  if constexpr (std::floating_point<A>) return basic_real<T>(make_node<rules::cast_rule<A>>(x), where);
   else return detail::record_cut_rule<rules::cast_rule<A>>(x, where);
 }
 // clang-format on

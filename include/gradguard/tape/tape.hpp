@@ -87,6 +87,7 @@ struct variable_block {
   std::uint32_t count;
   std::uint32_t name_begin;  // in the tape's name buffer: no string per block
   std::uint32_t name_size;
+  bool array;  // made by tape.variables: elements are named name[i]
   bool trainable;
   std::source_location where;
 };
@@ -148,6 +149,7 @@ struct tape_registry {
       slot = free_slots.back();
       free_slots.pop_back();
     } else if (next < slots) {
+      free_slots.reserve(next);  // so that release() never allocates
       slot = next++;
     } else {
       throw std::length_error("gradguard: more than 65535 gg::tape objects alive at once");
@@ -192,7 +194,7 @@ class basic_tape {
   basic_real<T> variable(std::string_view name, const T& value,
                          trainable is_trainable = trainable::yes,
                          const std::source_location& where = std::source_location::current()) {
-    const auto first = begin_variables(name, 1, is_trainable, where);
+    const auto first = begin_variables(name, 1, false, is_trainable, where);
     return basic_real<T>(value, first, id_);
   }
   // One variable per element of values, named name[i] in messages.
@@ -212,7 +214,7 @@ class basic_tape {
       throw std::invalid_argument("gradguard: tape.variables(name, values, out): out has " +
                                   std::to_string(out.size()) + " elements for " +
                                   std::to_string(std::ranges::size(values)) + " values");
-    const auto first = begin_variables(name, out.size(), is_trainable, where);
+    const auto first = begin_variables(name, out.size(), true, is_trainable, where);
     std::uint32_t k = 0;
     for (const auto& v : values) {
       out[k] = basic_real<T>(T(v), first + k, id_);
@@ -331,16 +333,16 @@ class basic_tape {
   template <class U>
   friend class tape_gradient;
 
-  std::uint32_t begin_variables(std::string_view name, std::size_t count, trainable is_trainable,
-                                const std::source_location& where) {
+  std::uint32_t begin_variables(std::string_view name, std::size_t count, bool array,
+                                trainable is_trainable, const std::source_location& where) {
     if (room_ < count) make_room(count);
     const auto name_begin = static_cast<std::uint32_t>(names_.size());
     names_.append(name);
     try {
       blocks_.push_back({static_cast<std::uint32_t>(statements_.size()),
                          static_cast<std::uint32_t>(count), name_begin,
-                         static_cast<std::uint32_t>(name.size()), is_trainable == trainable::yes,
-                         where});
+                         static_cast<std::uint32_t>(name.size()), array,
+                         is_trainable == trainable::yes, where});
     } catch (...) {
       names_.resize(name_begin);
       throw;
@@ -394,7 +396,7 @@ class basic_tape {
   std::string name_of(std::uint32_t i) const {
     if (const auto* b = block_of(i)) {
       std::string name = names_.substr(b->name_begin, b->name_size);
-      if (b->count == 1) return name;
+      if (!b->array) return name;
       return name + "[" + std::to_string(i - b->first) + "]";
     }
     return "value #" + std::to_string(i);
@@ -510,9 +512,9 @@ class basic_tape {
 
   template <class R>
   tape_gradient<T> gradient_of(const basic_real<T>& y, const R& xs, bool allow) {
-    tape_gradient<T> g(this);
-    for (const basic_real<T>& x : xs) g.indices_.push_back(x.index());
-    g.values_.resize(g.indices_.size());
+    tape_gradient<T> g;
+    for (const basic_real<T>& x : xs) g.keys_.push_back(tape_gradient<T>::key(x));
+    g.values_.resize(g.keys_.size());
     gradient_into(y, xs, std::span<T>(g.values_), allow);
     g.index();
     return g;
@@ -554,14 +556,13 @@ template <class T>
 class tape_gradient {
  public:
   const T& operator[](const basic_real<T>& x) const {
-    if (x.tape_id() == tape_id_) {
-      if (indices_.size() <= 16) {
-        for (std::size_t i = 0; i < indices_.size(); ++i)
-          if (indices_[i] == x.index()) return values_[i];
-      } else {
-        auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair{x.index(), std::size_t{0}});
-        if (it != sorted_.end() && it->first == x.index()) return values_[it->second];
-      }
+    const std::uint64_t k = key(x);
+    if (keys_.size() <= 16) {
+      for (std::size_t i = 0; i < keys_.size(); ++i)
+        if (keys_[i] == k) return values_[i];
+    } else {
+      auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair{k, std::size_t{0}});
+      if (it != sorted_.end() && it->first == k) return values_[it->second];
     }
     throw std::out_of_range("gradguard: g[x]: x was not among the variables passed to "
                             "tape.gradient(y, xs)");
@@ -574,18 +575,22 @@ class tape_gradient {
 
  private:
   friend class basic_tape<T>;
-  explicit tape_gradient(const basic_tape<T>* tape) : tape_id_(tape->id()) {}
+  tape_gradient() = default;
+  // A requested value is found by its tape and index together: a constant
+  // (no tape) never matches a variable of index 0.
+  static std::uint64_t key(const basic_real<T>& x) {
+    return std::uint64_t{x.tape_id()} << 32 | x.index();
+  }
   void index() {
-    if (indices_.size() <= 16) return;
-    sorted_.reserve(indices_.size());
-    for (std::size_t i = 0; i < indices_.size(); ++i) sorted_.emplace_back(indices_[i], i);
+    if (keys_.size() <= 16) return;
+    sorted_.reserve(keys_.size());
+    for (std::size_t i = 0; i < keys_.size(); ++i) sorted_.emplace_back(keys_[i], i);
     std::sort(sorted_.begin(), sorted_.end());
   }
 
-  std::uint32_t tape_id_;
-  std::vector<std::uint32_t> indices_;
+  std::vector<std::uint64_t> keys_;
   std::vector<T> values_;
-  std::vector<std::pair<std::uint32_t, std::size_t>> sorted_;
+  std::vector<std::pair<std::uint64_t, std::size_t>> sorted_;
 };
 
 // ---------------------------------------------------------------------------
@@ -604,10 +609,11 @@ template <class T, class E>
 GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
   // Only ids and indices are kept: taking a leaf's address would keep the
   // whole expression in memory instead of in registers.
-  std::uint32_t id = 0, index = 0, other_id = 0, other_index = 0;
+  std::uint32_t id = 0, index = 0, other_id = 0, other_index = 0, last = 0;
   for_each_runtime_leaf(e, [&](const auto& leaf) {
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(leaf)>, basic_real<T>>) {
       if (leaf.tape_id() == 0) return;
+      last = std::max(last, leaf.index());
       if (id == 0) {
         id = leaf.tape_id();
         index = leaf.index();
@@ -619,7 +625,9 @@ GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
   });
   if (id == 0) return nullptr;
   basic_tape<T>* tape = tape_registry<T>::find(id);
-  if (tape == nullptr) throw_stale(index);
+  // An index past the recording can only come from a real recorded before
+  // 65536 clears (the generation wrapped): never read past the arrays.
+  if (tape == nullptr || last >= tape->size()) throw_stale(tape == nullptr ? index : last);
   if (other_id != 0) throw tape->mismatch(other_index, other_id);
   return tape;
 }
@@ -848,6 +856,7 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
 template <class T>
 template <class R>
 std::uint32_t basic_tape<T>::check_output(const basic_real<T>& y, const R&) const {
+  if (owns(y) && y.index() >= statements_.size()) detail::throw_stale(y.index());
   if (y.on_tape() && !owns(y))
     throw tape_mismatch("gradguard: tape.gradient(y, xs): y was not recorded by this tape since "
                         "its last clear(): " + describe_foreign(y) +

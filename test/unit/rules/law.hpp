@@ -9,6 +9,14 @@
 //                         type), depends_on is false, and finite differences
 //                         away from the jumps agree (0, or 1 for stop_gradient).
 //
+// For double, every point is also recorded on a gg::tape (gg::real leaves, one
+// statement; swept with and without gg::check_finite, which have separate
+// sweeps): its value equals the static value, its gradient equals the
+// static reverse mode to a few ulp and finite differences to the tolerance;
+// a non-differentiable rule makes tape.gradient throw gg::missing_gradient
+// with the reason non_differentiable (stop_gradient for stop_gradient), and 0
+// with gg::allow_unconnected.
+//
 // Finite differences are taken in long double with the 5-point central stencil
 // and step h = step_scale * max(step_floor, |x|), so that the reference is
 // far more accurate than the tolerance of the type under test.
@@ -23,6 +31,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <limits>
+#include <span>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -153,6 +162,109 @@ void check_value(const Build& build, const std::array<T, N>& p, const point<N>& 
   }
 }
 
+// ---- The same rule on the tape (double only) --------------------------------
+
+inline const char* reason_name(gg::missing_reason r) {
+  switch (r) {
+    case gg::missing_reason::unused: return "unused";
+    case gg::missing_reason::stop_gradient: return "stop_gradient";
+    case gg::missing_reason::non_differentiable: return "non_differentiable";
+    case gg::missing_reason::untaken_branch: return "untaken_branch";
+    case gg::missing_reason::not_trainable: return "not_trainable";
+    case gg::missing_reason::constant: return "constant";
+    case gg::missing_reason::other_tape: return "other_tape";
+  }
+  return "?";
+}
+
+inline constexpr const char* tape_names[] = {"x", "y", "z"};
+
+// What the static engine (and finite differences) said at one point, for
+// the first n <= 3 variables.
+struct static_result {
+  wide value = 0;
+  std::array<wide, 3> derivative{};  // static reverse mode, computed in double
+  std::array<wide, 3> fd{};          // finite differences
+  std::array<wide, 3> noise{};       // their rounding noise
+};
+
+// Records build(x...) on the tape of x. Everything else about the tape is in
+// the functions below, which depend on neither the rule nor N: compiled
+// once per test file (the tape's own functions are most of what it adds to
+// compile time).
+using tape_recorder = gg::real (*)(const void* build, std::span<const gg::real> x);
+
+template <std::size_t N, class Build>
+gg::real record_on_tape(const void* build, std::span<const gg::real> x) {
+  return [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return gg::real((*static_cast<const Build*>(build))(x[K]...));
+  }(std::make_index_sequence<N>{});
+}
+
+inline void check_tape_gradient(gg::tape& tape, const gg::real& y, std::span<const gg::real> x,
+                                const static_result& s) {
+  SCOPED_TRACE(tape.checks_finite() ? "on the tape, with check_finite" : "on the tape");
+  EXPECT_TRUE(same<double>("tape value vs static value", gg::value(y), s.value));
+  const auto g = tape.gradient(y, x, gg::allow_unconnected);
+  ASSERT_EQ(g.size(), x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    SCOPED_TRACE("with respect to variable " + std::to_string(i));
+    EXPECT_TRUE(same<double>("tape vs static reverse mode", g[i], s.derivative[i]));
+    EXPECT_TRUE(close<double>("tape vs finite differences", g[i], s.fd[i], s.noise[i]));
+  }
+  // Without gg::allow_unconnected the same numbers, unless a variable reaches
+  // the result only through what a select did not take (then its static
+  // derivative is 0 too).
+  try {
+    const auto strict = tape.gradient(y, x);
+    for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(strict[i], g[i]);
+  } catch (const gg::missing_gradient& e) {
+    for (const auto& m : e.variables()) {
+      EXPECT_TRUE(m.reason == gg::missing_reason::untaken_branch ||
+                  m.reason == gg::missing_reason::non_differentiable)
+          << reason_name(m.reason) << ": " << m.detail;
+      std::size_t i = 0;
+      while (i < x.size() && m.name != tape_names[i]) ++i;
+      ASSERT_LT(i, x.size()) << m.name;
+      EXPECT_EQ(s.derivative[i], 0) << m.detail;
+    }
+  }
+}
+
+inline void check_tape_blocked(gg::tape& tape, const gg::real& y, std::span<const gg::real> x,
+                               wide value, gg::missing_reason why) {
+  SCOPED_TRACE(tape.checks_finite() ? "on the tape, with check_finite" : "on the tape");
+  EXPECT_TRUE(same<double>("tape value vs static value", gg::value(y), value));
+  try {
+    tape.gradient(y, x);
+    ADD_FAILURE() << "tape.gradient did not throw gg::missing_gradient";
+  } catch (const gg::missing_gradient& e) {
+    ASSERT_EQ(e.variables().size(), x.size()) << e.what();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      EXPECT_EQ(e.variables()[i].name, tape_names[i]);
+      EXPECT_STREQ(reason_name(e.variables()[i].reason), reason_name(why)) << e.what();
+    }
+  }
+  const auto g = tape.gradient(y, x, gg::allow_unconnected);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(g[i], 0.0);
+}
+
+// The law's point as trainable variables named like the static ones, y
+// recorded from them, and the checks; with both sweeps (with and without
+// gg::check_finite). why: nullptr for a differentiable rule.
+inline void tape_law(tape_recorder record, const void* build, std::span<const double> p,
+                     const static_result& s, const gg::missing_reason* why) {
+  for (const bool checked : {true, false}) {
+    gg::tape tape(gg::check_finite, checked);
+    std::array<gg::real, 3> storage;
+    const std::span<gg::real> x(storage.data(), p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) x[i] = tape.variable(tape_names[i], p[i]);
+    const gg::real y = record(build, x);
+    if (why == nullptr) check_tape_gradient(tape, y, x, s);
+    else check_tape_blocked(tape, y, x, s.value, *why);
+  }
+}
+
 // The law of a differentiable rule, for derivatives computed in T.
 template <class T, std::size_t N, class Build, class Reference = no_reference>
 void differentiable(const Build& build, std::initializer_list<point<N>> points,
@@ -161,6 +273,7 @@ void differentiable(const Build& build, std::initializer_list<point<N>> points,
     const auto [p, pw] = rounded<T, N>(original);
     SCOPED_TRACE(describe(pw));
     check_value(build, p, pw, reference);
+    [[maybe_unused]] static_result result;
     for_each_index<N>([&](auto i) {
       constexpr std::size_t I = decltype(i)::value;
       SCOPED_TRACE("with respect to variable " + std::to_string(I));
@@ -185,6 +298,12 @@ void differentiable(const Build& build, std::initializer_list<point<N>> points,
             gg::value_type_t<decltype(built_in_wide(build, std::make_index_sequence<N>{}))>;
         EXPECT_TRUE(close<T>("reverse mode vs finite differences", dfdx, fd,
                              stencil_noise<value_t>(as_wide(f), h)));
+        if constexpr (std::is_same_v<T, double>) {
+          result.value = as_wide(f);
+          result.derivative[I] = static_cast<wide>(dfdx);
+          result.fd[I] = fd;
+          result.noise[I] = stencil_noise<value_t>(as_wide(f), h);
+        }
         // gradient(f, all variables)[x] = derivative(f, x)
         const auto g = std::apply([&](auto... v) { return gg::gradient(f, v...); }, vars);
         EXPECT_EQ(static_cast<wide>(g[x]), static_cast<wide>(dfdx));
@@ -214,6 +333,8 @@ void differentiable(const Build& build, std::initializer_list<point<N>> points,
         });
       });
     });
+    if constexpr (std::is_same_v<T, double>)
+      tape_law(&record_on_tape<N, Build>, &build, p, result, nullptr);
   }
 }
 
@@ -249,6 +370,15 @@ void non_differentiable(const Build& build, std::initializer_list<point<N>> poin
         EXPECT_TRUE(close<T>("finite differences of a non-differentiable rule", fd, slope, 0));
       });
     });
+    if constexpr (std::is_same_v<T, double>) {
+      // stop_gradient is the one rule whose finite differences have slope 1
+      const auto why =
+          slope != 0 ? gg::missing_reason::stop_gradient : gg::missing_reason::non_differentiable;
+      static_result result;
+      result.value =
+          with_variables<0>(p, [&](auto vars, auto) { return as_wide(std::apply(build, vars)); });
+      tape_law(&record_on_tape<N, Build>, &build, p, result, &why);
+    }
   }
 }
 

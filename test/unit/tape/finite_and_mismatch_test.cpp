@@ -1,0 +1,242 @@
+// The tape's run-time diagnoses besides missing gradients, checked against
+// their messages: gg::tape_mismatch (two tapes, or a real used after its tape
+// was cleared or destroyed) and gg::check_finite's report of the first NaN or
+// infinite adjoint (gg::non_finite_adjoint); an untaken select branch cannot
+// make NaN. (Split from diagnostics_test.cpp to keep each under 15 s to compile.)
+#include <gradguard/gradguard.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace gg = gradguard;
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// "finite_and_mismatch_test.cpp:<line>": messages print the file's basename.
+std::string site(int line) { return "finite_and_mismatch_test.cpp:" + std::to_string(line); }
+std::string created(int line) { return " (created at " + site(line) + ")"; }
+
+template <class F>
+std::optional<gg::missing_gradient> missing(F&& f) {
+  try {
+    f();
+  } catch (const gg::missing_gradient& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+template <class F>
+std::optional<gg::tape_mismatch> mismatch(F&& f) {
+  try {
+    f();
+  } catch (const gg::tape_mismatch& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+template <class F>
+std::optional<gg::non_finite_adjoint> non_finite(F&& f) {
+  try {
+    f();
+  } catch (const gg::non_finite_adjoint& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+static_assert(std::is_base_of_v<std::logic_error, gg::tape_mismatch>);
+static_assert(std::is_base_of_v<std::runtime_error, gg::non_finite_adjoint>);
+
+// ---- Two tapes in one computation ----------------------------------------------
+
+TEST(TapeRuntimeDiagnostics, OneExpressionMixingTwoTapes) {
+  gg::tape tape;
+  gg::tape other;
+  gg::real w = tape.variable("w", 0.5);
+  const int o_line = __LINE__; gg::real o = other.variable("o", 1.0);
+  const auto e = mismatch([&] { [[maybe_unused]] gg::real z = w * o; });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), AllOf(StartsWith("gradguard: a computation mixes gg::real values of two "),
+                               HasSubstr("'o'" + created(o_line) + " belongs to another tape"),
+                               HasSubstr("each thread records on its own tape")));
+  gg::real acc = w;
+  EXPECT_TRUE(mismatch([&] { acc += o * 2.0; }));
+  EXPECT_TRUE(mismatch([&] { acc = gg::select(o > 0, w, 1.0); }));
+  EXPECT_TRUE(mismatch([&] { [[maybe_unused]] gg::real z = gg::exp(w) + gg::sin(o); }));
+  // each tape alone still records
+  gg::real y = w * 2.0;
+  gg::real z = o * 3.0;
+  EXPECT_EQ(tape.gradient(y, {w})[w], 2.0);
+  EXPECT_EQ(other.gradient(z, {o})[o], 3.0);
+}
+
+TEST(TapeRuntimeDiagnostics, TheGradientOfAResultOfAnotherTape) {
+  gg::tape tape;
+  gg::tape other;
+  gg::real w = tape.variable("w", 0.5);
+  gg::real o = other.variable("o", 1.0);
+  gg::real z = o * 3.0;
+  const auto e = mismatch([&] { tape.gradient(z, {w}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), HasSubstr("y was not recorded by this tape"));
+}
+
+TEST(TapeRuntimeDiagnostics, ARealUsedAfterItsTapeWasCleared) {
+  gg::tape tape;
+  gg::real old = tape.variable("w", 0.5);
+  tape.clear();
+  gg::real w = tape.variable("w", 0.5);
+  auto e = mismatch([&] { [[maybe_unused]] gg::real z = old * 2.0; });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), HasSubstr("after its tape was cleared or destroyed"));
+  e = mismatch([&] { [[maybe_unused]] gg::real z = w * old; });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), HasSubstr("was recorded on this tape before tape.clear()"));
+  EXPECT_TRUE(mismatch([&] { [[maybe_unused]] gg::real z = gg::floor(old); }));
+  gg::real y = w * 2.0;
+  const auto m = missing([&] { tape.gradient(y, {w, old}); });
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->variables().at(0).reason, gg::missing_reason::other_tape);
+  EXPECT_THAT(m->what(), HasSubstr("before tape.clear()"));
+  // an output recorded before the clear
+  const auto o = mismatch([&] { tape.gradient(old, {w}); });
+  ASSERT_TRUE(o);
+  EXPECT_THAT(o->what(), AllOf(HasSubstr("y was not recorded by this tape since its last clear()"),
+                               HasSubstr("before tape.clear()")));
+}
+
+TEST(TapeRuntimeDiagnostics, ARealOfADestroyedTape) {
+  gg::real old;
+  {
+    gg::tape gone;
+    old = gone.variable("w", 0.5);
+  }
+  const auto e = mismatch([&] { [[maybe_unused]] gg::real z = old * 2.0; });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), HasSubstr("after its tape was cleared or destroyed"));
+  EXPECT_EQ(old.tape(), nullptr);
+}
+
+// ---- gg::check_finite ------------------------------------------------------------
+
+TEST(TapeRuntimeDiagnostics, CheckFiniteNamesTheStatementItsLineAndItsOperands) {
+  gg::tape tape(gg::check_finite);
+  const int q_line = __LINE__; gg::real q = tape.variable("q", 0.0);
+  gg::real w = tape.variable("w", 2.0);
+  const int line = __LINE__; gg::real y = gg::sqrt(q) * w;
+  const auto e = non_finite([&] { tape.gradient(y, {q, w}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(),
+              AllOf(StartsWith("gradguard: the adjoint of 'q'" + created(q_line) +
+                               " became inf in the reverse sweep"),
+                    HasSubstr("`sqrt(a) * b` recorded at " + site(line)),
+                    HasSubstr("with operand values a = 0, b = 2"),
+                    HasSubstr("the partial derivative with respect to 'q' is inf"),
+                    HasSubstr("gg::select")));
+}
+
+TEST(TapeRuntimeDiagnostics, CheckFiniteInACompoundAssignmentAndForNaN) {
+  gg::tape tape(gg::check_finite);
+  gg::real q = tape.variable("q", -1.0);
+  gg::real y = q * 2.0;
+  y += gg::sqrt(q);
+  const auto e = non_finite([&] { tape.gradient(y, {q}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), AllOf(ContainsRegex("became -?nan in the reverse sweep"),
+                               HasSubstr("`a + sqrt(b)`"),
+                               HasSubstr("(recorded by =, += or a compound assignment, which has "
+                                         "no line)"),
+                               HasSubstr("a = -2, b = -1")));
+}
+
+TEST(TapeRuntimeDiagnostics, CheckFiniteReportsAnOverflowingProduct) {
+  gg::tape tape(gg::check_finite);
+  gg::real w = tape.variable("w", 1e-300);
+  const int t_line = __LINE__; gg::real t = w * 1e300;  // 1
+  gg::real y = t * 1e300;
+  ASSERT_TRUE(std::isfinite(gg::value(y)));
+  const auto e = non_finite([&] { tape.gradient(y, {w}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), AllOf(HasSubstr("the adjoint of 'w'"), HasSubstr("became inf"),
+                               HasSubstr("`a * k` recorded at " + site(t_line)),
+                               HasSubstr("the incoming adjoint is 1e+300"),
+                               HasSubstr("product overflowed")));
+}
+
+TEST(TapeRuntimeDiagnostics, WithoutCheckFiniteTheInfiniteGradientIsReturned) {
+  gg::tape tape(gg::check_finite, false);
+  gg::real q = tape.variable("q", 0.0);
+  gg::real y = gg::sqrt(q) * 2.0;
+  std::optional<gg::tape_gradient<double>> g;
+  ASSERT_NO_THROW(g = tape.gradient(y, {q}));
+  EXPECT_TRUE(std::isinf((*g)[q]));
+  EXPECT_GT((*g)[q], 0);
+}
+
+// select sends no adjoint into the branch it did not take: log(x) at x <= 0,
+// whose value and partial are not finite there, cannot make NaN.
+TEST(TapeRuntimeDiagnostics, AnUntakenBranchCannotMakeNaN) {
+  for (const double x0 : {-1.0, 0.0}) {
+    SCOPED_TRACE(x0);
+    gg::tape tape(gg::check_finite);
+    gg::real x = tape.variable("x", x0);
+    gg::real y = gg::select(x > 0, gg::log(x), 0.0) + x;  // one statement
+    gg::real l = gg::log(x);                               // its own statement
+    gg::real z = gg::select(x > 0, l, 0.0) + x * 2.0;
+    EXPECT_EQ(gg::value(y), x0);
+    std::optional<gg::tape_gradient<double>> g;
+    ASSERT_NO_THROW(g = tape.gradient(y, {x}));
+    EXPECT_EQ((*g)[x], 1.0);
+    ASSERT_NO_THROW(g = tape.gradient(z, {x}));
+    EXPECT_EQ((*g)[x], 2.0);
+    // alone, x reaches it only through the untaken branch and the condition
+    gg::real s = gg::select(x > 0, gg::log(x), 0.0);
+    const auto e = missing([&] { tape.gradient(s, {x}); });
+    ASSERT_TRUE(e);
+    // (it is in the condition too: either reason is right)
+    EXPECT_THAT(e->variables().at(0).reason,
+                ::testing::AnyOf(gg::missing_reason::untaken_branch,
+                                 gg::missing_reason::non_differentiable));
+    ASSERT_NO_THROW(g = tape.gradient(s, {x}, gg::allow_unconnected));
+    EXPECT_EQ((*g)[x], 0.0);
+  }
+}
+
+// A real outlives 65536 clear()s: the 16-bit generation of its id has come
+// round again. Its index is past the new recording, so it is recognised as
+// stale instead of reading past the arrays.
+TEST(TapeRuntimeDiagnostics, AStaleRealAfterTheGenerationWrapsIsRejected) {
+  gg::tape tape;
+  gg::real w = tape.variable("w", 1.0);
+  for (int i = 0; i < 9; ++i) w = w * 1.5;
+  for (int i = 0; i < 65536; ++i) tape.clear();
+  gg::real v = tape.variable("v", 2.0);
+  try {
+    gg::real y = v * w;
+    FAIL() << "expected gg::tape_mismatch";
+  } catch (const gg::tape_mismatch& e) {
+    EXPECT_THAT(e.what(), HasSubstr("is used after its tape was cleared or destroyed"));
+  }
+  try {
+    tape.gradient(w, {v});
+    FAIL() << "expected gg::tape_mismatch";
+  } catch (const gg::tape_mismatch& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cleared or destroyed"));
+  }
+}
+
+}  // namespace
