@@ -226,7 +226,7 @@ TEST(TapeRuntimeDiagnostics, AStaleRealAfterTheGenerationWrapsIsRejected) {
   for (int i = 0; i < 65536; ++i) tape.clear();
   gg::real v = tape.variable("v", 2.0);
   try {
-    gg::real y = v * w;
+    [[maybe_unused]] gg::real y = v * w;
     FAIL() << "expected gg::tape_mismatch";
   } catch (const gg::tape_mismatch& e) {
     EXPECT_THAT(e.what(), HasSubstr("is used after its tape was cleared or destroyed"));
