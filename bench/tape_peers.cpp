@@ -544,7 +544,8 @@ void bench_tape(benchmark::State& state, benchmark_case& c) {
   gg::tape tape;
   std::vector<gg::real> ax(p.dim);
   std::vector<double> g(p.dim);
-  check<F>(c, p, [&](const double* x, double* grad) { return tape_gradient<F>(p, tape, ax, x, grad); });
+  check<F>(c, p,
+           [&](const double* x, double* grad) { return tape_gradient<F>(p, tape, ax, x, grad); });
   std::size_t r = 0;
   for (auto _ : state) {
     double f = tape_gradient<F>(p, tape, ax, p.row(r), g.data());

@@ -2,17 +2,17 @@
 // unnoticed. Users write `namespace gg = gradguard;`.
 #pragma once
 
-#include <gradguard/detail/fixed_string.hpp>  // IWYU pragma: export
-#include <gradguard/expr/activity.hpp>        // IWYU pragma: export
-#include <gradguard/expr/custom_gradient.hpp> // IWYU pragma: export
-#include <gradguard/expr/diagnostics.hpp>     // IWYU pragma: export
-#include <gradguard/expr/explain.hpp>         // IWYU pragma: export
-#include <gradguard/expr/functional.hpp>      // IWYU pragma: export
-#include <gradguard/expr/gradient.hpp>        // IWYU pragma: export
-#include <gradguard/expr/leaf.hpp>            // IWYU pragma: export
-#include <gradguard/expr/node.hpp>            // IWYU pragma: export
-#include <gradguard/expr/operators.hpp>       // IWYU pragma: export
-#include <gradguard/expr/symbolic.hpp>        // IWYU pragma: export
-#include <gradguard/fwd.hpp>                  // IWYU pragma: export
-#include <gradguard/rules/all.hpp>            // IWYU pragma: export
-#include <gradguard/tape.hpp>                 // IWYU pragma: export
+#include <gradguard/detail/fixed_string.hpp>   // IWYU pragma: export
+#include <gradguard/expr/activity.hpp>         // IWYU pragma: export
+#include <gradguard/expr/custom_gradient.hpp>  // IWYU pragma: export
+#include <gradguard/expr/diagnostics.hpp>      // IWYU pragma: export
+#include <gradguard/expr/explain.hpp>          // IWYU pragma: export
+#include <gradguard/expr/functional.hpp>       // IWYU pragma: export
+#include <gradguard/expr/gradient.hpp>         // IWYU pragma: export
+#include <gradguard/expr/leaf.hpp>             // IWYU pragma: export
+#include <gradguard/expr/node.hpp>             // IWYU pragma: export
+#include <gradguard/expr/operators.hpp>        // IWYU pragma: export
+#include <gradguard/expr/symbolic.hpp>         // IWYU pragma: export
+#include <gradguard/fwd.hpp>                   // IWYU pragma: export
+#include <gradguard/rules/all.hpp>             // IWYU pragma: export
+#include <gradguard/tape.hpp>                  // IWYU pragma: export

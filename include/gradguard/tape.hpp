@@ -2,8 +2,8 @@
 // Included by <gradguard/gradguard.hpp>.
 #pragma once
 
-#include <gradguard/tape/errors.hpp>     // IWYU pragma: export
-#include <gradguard/tape/functions.hpp>  // IWYU pragma: export
-#include <gradguard/tape/real.hpp>       // IWYU pragma: export
-#include <gradguard/tape/tape.hpp>       // IWYU pragma: export
+#include <gradguard/tape/errors.hpp>      // IWYU pragma: export
 #include <gradguard/tape/functional.hpp>  // IWYU pragma: export
+#include <gradguard/tape/functions.hpp>   // IWYU pragma: export
+#include <gradguard/tape/real.hpp>        // IWYU pragma: export
+#include <gradguard/tape/tape.hpp>        // IWYU pragma: export

@@ -9,9 +9,13 @@ int main() {
   constexpr auto mul = gg::custom_gradient([](auto a, auto b) { return a * b; },
 #ifdef GRADGUARD_COMPILE_FAIL
                                            // the cotangent g is missing
-                                           [](auto a, auto b) { return std::tuple{b, a}; });
+                                           [](auto a, auto b) {
+                                             return std::tuple{b, a};
+                                           });
 #else
-                                           [](auto g, auto a, auto b) { return std::tuple{g * b, g * a}; });
+                                           [](auto g, auto a, auto b) {
+                                             return std::tuple{g * b, g * a};
+                                           });
 #endif
   gg::tape tape;
   gg::real x = tape.variable("x", 2.0);

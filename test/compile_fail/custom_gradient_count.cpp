@@ -11,7 +11,9 @@ int main() {
 #ifdef GRADGUARD_COMPILE_FAIL
                                            [](auto g, auto, auto b) { return g * b; });
 #else
-                                           [](auto g, auto a, auto b) { return std::tuple{g * b, g * a}; });
+                                           [](auto g, auto a, auto b) {
+                                             return std::tuple{g * b, g * a};
+                                           });
 #endif
   constexpr auto x = gg::var<"x">(2.0);
   constexpr auto y = gg::var<"y">(3.0);

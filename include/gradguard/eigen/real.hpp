@@ -68,7 +68,8 @@ struct taped_argument<Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>> {
   }
   static vector gradient(const vector& a, std::span<const double> g) {
     vector v(a.size());
-    for (Eigen::Index i = 0; i < a.size(); ++i) v[i] = static_cast<T>(g[static_cast<std::size_t>(i)]);
+    for (Eigen::Index i = 0; i < a.size(); ++i)
+      v[i] = static_cast<T>(g[static_cast<std::size_t>(i)]);
     return v;
   }
 };

@@ -64,15 +64,14 @@ struct invalid_custom_rule {
 template <class Primal, class Vjp>
 struct custom_function {
   template <class... Args>
-    requires(sizeof...(Args) >= 1 && sizeof...(Args) <= 3 && (operand<Args> && ...))
-  constexpr auto operator()(const Args&... args) const {
+  requires(sizeof...(Args) >= 1 && sizeof...(Args) <= 3 && (operand<Args> && ...)) constexpr auto
+  operator()(const Args&... args) const {
     constexpr bool arity_ok =
         std::is_invocable_v<Vjp, one, value_type_t<decltype(as_expression(args))>...>;
     constexpr bool count_ok = [] {
       if constexpr (arity_ok)
-        return detail::result_count<
-                   std::invoke_result_t<Vjp, one, value_type_t<decltype(as_expression(args))>...>>() ==
-               sizeof...(Args);
+        return detail::result_count<std::invoke_result_t<
+                   Vjp, one, value_type_t<decltype(as_expression(args))>...>>() == sizeof...(Args);
       else return false;
     }();
     if constexpr (!arity_ok) {

@@ -70,7 +70,8 @@ namespace detail {
 template <class V>
 constexpr bool is_condition_value() {
   if constexpr (std::is_same_v<V, bool>) return true;
-  else if constexpr (requires { typename V::rule; }) return is_condition_value<typename V::value_type>();
+  else if constexpr (requires { typename V::rule; })
+    return is_condition_value<typename V::value_type>();
   else return false;
 }
 }  // namespace detail
@@ -83,15 +84,14 @@ struct node {
 
   // `if (r > 0)` on a gg::real: the tape records the branch that is taken.
   constexpr operator bool() const  // NOLINT(google-explicit-constructor)
-    requires(contains_runtime_leaf_v<node> && detail::is_condition_value<value_type>())
-  {
+      requires(contains_runtime_leaf_v<node>&& detail::is_condition_value<value_type>()) {
     return static_cast<bool>(gradguard::value(*this));
   }
 
   // `double h = w * x;` on gg::real: the number would have no gradient.
   template <arithmetic A>
-    requires(contains_runtime_leaf_v<node> && !detail::is_condition_value<value_type>())
-  operator A() const {  // NOLINT(google-explicit-constructor)
+  requires(contains_runtime_leaf_v<node> && !detail::is_condition_value<value_type>()) operator A()
+      const {  // NOLINT(google-explicit-constructor)
     static_assert(detail::always_false<A>,
                   "gradguard: an expression of gg::real does not convert to a number, which "
                   "would cut its gradient; assign it to a gg::real (gg::real h = w * x;), or read "
@@ -101,9 +101,7 @@ struct node {
 
   // `if (x < y)` on a static expression: its value is known, but a branch on
   // it would be invisible to the derivative. Say so instead of converting.
-  explicit constexpr operator bool() const
-    requires(!contains_runtime_leaf_v<node>)
-  {
+  explicit constexpr operator bool() const requires(!contains_runtime_leaf_v<node>) {
     static_assert(detail::always_false<Rule>,
                   "gradguard: a static expression cannot steer run-time control flow "
                   "(if/while on it); use gg::select(cond, a, b), or gg::real on a "

@@ -16,20 +16,20 @@ namespace gradguard {
 
 // Why a requested variable has no gradient on the tape.
 enum class missing_reason {
-  unused,            // never used on a path to the output
-  stop_gradient,     // every path is cut by stop_gradient
+  unused,              // never used on a path to the output
+  stop_gradient,       // every path is cut by stop_gradient
   non_differentiable,  // every path goes through floor, round, a cast, a comparison, ...
-  untaken_branch,    // only in the branch of a select that was not taken
-  not_trainable,     // created with gg::trainable::no
-  constant,          // a gg::real made from a number: on no tape
-  other_tape,        // recorded on another tape
+  untaken_branch,      // only in the branch of a select that was not taken
+  not_trainable,       // created with gg::trainable::no
+  constant,            // a gg::real made from a number: on no tape
+  other_tape,          // recorded on another tape
 };
 
 // One variable of a gg::missing_gradient.
 struct missing_variable {
-  std::string name;      // as given to tape.variable, or a description
+  std::string name;  // as given to tape.variable, or a description
   missing_reason reason;
-  std::string detail;    // the sentence printed for it
+  std::string detail;  // the sentence printed for it
 };
 
 // tape.gradient(y, xs) for variables that have no derivative: the message

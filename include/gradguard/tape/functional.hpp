@@ -10,8 +10,8 @@
 #pragma once
 
 #include <array>
-#include <cstddef>
 #include <concepts>
+#include <cstddef>
 #include <memory>
 #include <source_location>
 #include <span>
@@ -111,8 +111,8 @@ auto make_taped_argument(tape& t, std::size_t i, const A& a) {
 // number, otherwise a std::tuple with one entry per differentiated argument
 // (a double, a std::vector<double>, an Eigen vector).
 template <class Engine, class Fn, class... Args>
-  requires std::same_as<Engine, taped> && (sizeof...(Args) > 0)
-auto value_and_grad(Fn&& fn, const Args&... args) {
+requires std::same_as<Engine, taped> &&
+    (sizeof...(Args) > 0) auto value_and_grad(Fn&& fn, const Args&... args) {
   std::size_t& depth = detail::taped_depth();
   tape& t = detail::reusable_tape(depth);
   ++depth;
@@ -125,37 +125,38 @@ auto value_and_grad(Fn&& fn, const Args&... args) {
       (detail::check_taped_argument<I, Args>(), ...);
       return value_and_gradient_result<double, std::array<double, 0>>{};  // after the error
     } else {
-    auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
-    real y = std::apply(fn, made);
-    std::vector<real> xs;
-    std::array<std::size_t, sizeof...(Args)> offset{};
-    (
-        [&] {
-          offset[I] = xs.size();
+      auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
+      real y = std::apply(fn, made);
+      std::vector<real> xs;
+      std::array<std::size_t, sizeof...(Args)> offset{};
+      (
+          [&] {
+            offset[I] = xs.size();
+            if constexpr (detail::is_differentiated_v<Args>)
+              taped_argument<Args>::reals(std::get<I>(made), xs);
+          }(),
+          ...);  // a comma fold runs left to right
+      std::vector<double> g(xs.size());
+      t.gradient(y, xs, std::span<double>(g));
+      const std::span<const double> all(g);
+      constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);
+      constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
+      if constexpr (all_numbers) {
+        value_and_gradient_result<double, std::array<double, n>> r{gradguard::value(y), {}};
+        for (std::size_t k = 0; k < n; ++k) r.gradient[k] = all[k];
+        return r;
+      } else {
+        auto grads = std::tuple_cat([&] {
           if constexpr (detail::is_differentiated_v<Args>)
-            taped_argument<Args>::reals(std::get<I>(made), xs);
-        }(),
-        ...);  // a comma fold runs left to right
-    std::vector<double> g(xs.size());
-    t.gradient(y, xs, std::span<double>(g));
-    const std::span<const double> all(g);
-    constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>) && ...);
-    constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
-    if constexpr (all_numbers) {
-      value_and_gradient_result<double, std::array<double, n>> r{gradguard::value(y), {}};
-      for (std::size_t k = 0; k < n; ++k) r.gradient[k] = all[k];
-      return r;
-    } else {
-      auto grads = std::tuple_cat([&] {
-        if constexpr (detail::is_differentiated_v<Args>)
-          return std::tuple{taped_argument<Args>::gradient(args, all.subspan(offset[I]))};
-        else return std::tuple<>{};
-      }()...);
-      return value_and_gradient_result<double, decltype(grads)>{gradguard::value(y),
-                                                                std::move(grads)};
+            return std::tuple{taped_argument<Args>::gradient(args, all.subspan(offset[I]))};
+          else return std::tuple<>{};
+        }()...);
+        return value_and_gradient_result<double, decltype(grads)>{gradguard::value(y),
+                                                                  std::move(grads)};
+      }
     }
-    }
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 }
 
 // The Hessian of fn at x, by reverse over reverse on nested tapes. fn takes

@@ -30,8 +30,8 @@ inline constexpr std::size_t runtime_leaf_count_v<node<Rule, Args...>> =
 template <class E>
 inline constexpr bool has_active_runtime_leaf_v = is_runtime_leaf<E>::value;
 template <class Rule, class... Args>
-inline constexpr bool has_active_runtime_leaf_v<node<Rule, Args...>> =
-    []<std::size_t... I>(std::index_sequence<I...>) {
+inline constexpr bool has_active_runtime_leaf_v<node<Rule, Args...>> = [
+]<std::size_t... I>(std::index_sequence<I...>) {
   return ((rules::differentiable_arg<Rule>(I) && has_active_runtime_leaf_v<Args>) || ...);
 }
 (std::index_sequence_for<Args...>{});
@@ -41,9 +41,11 @@ inline constexpr bool has_active_runtime_leaf_v<node<Rule, Args...>> =
 template <class E>
 inline constexpr bool has_cut_runtime_leaf_v = false;
 template <class Rule, class... Args>
-inline constexpr bool has_cut_runtime_leaf_v<node<Rule, Args...>> =
-    []<std::size_t... I>(std::index_sequence<I...>) {
-  constexpr bool conditional = requires(const value_type_t<Args>&... a) { Rule::flows_into(0, a...); };
+inline constexpr bool has_cut_runtime_leaf_v<node<Rule, Args...>> = [
+]<std::size_t... I>(std::index_sequence<I...>) {
+  constexpr bool conditional = requires(const value_type_t<Args>&... a) {
+    Rule::flows_into(0, a...);
+  };
   return (((!rules::differentiable_arg<Rule>(I) || conditional) &&
            runtime_leaf_count_v<Args> > 0) ||
           ...) ||
@@ -77,8 +79,8 @@ template <class T, class E>
 GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate(const E& e);
 
 template <class T, class E, std::size_t... I>
-GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate_node(const E& e,
-                                                                         std::index_sequence<I...>) {
+GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate_node(
+    const E& e, std::index_sequence<I...>) {
   tape_evaluated<T, E> ev{{}, {tape_evaluate<T>(detail::get<I>(e.args))...}};
   ev.value = to_tape_value<T>(E::rule::value(std::get<I>(ev.children).value...));
   return ev;
@@ -87,7 +89,8 @@ GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate_node(const 
 template <class T, class E>
 GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate(const E& e) {
   if constexpr (is_node_v<E>)
-    return tape_evaluate_node<T>(e, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    return tape_evaluate_node<T>(e,
+                                 std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   else return {e.value};
 }
 
@@ -160,8 +163,7 @@ template <class E, class F>
 GRADGUARD_ALWAYS_INLINE constexpr void for_each_runtime_leaf(const E& e, F&& f) {
   if constexpr (is_node_v<E>)
     detail::apply([&](const auto&... a) { (for_each_runtime_leaf(a, f), ...); }, e.args);
-  else if constexpr (is_runtime_leaf<E>::value)
-    f(e);
+  else if constexpr (is_runtime_leaf<E>::value) f(e);
 }
 
 // Calls cut(leaf, std::type_identity<Rule>, false) for every tape leaf of e,
@@ -206,7 +208,8 @@ constexpr void for_each_cut_leaf(const E& e, const tape_evaluated<T, E>& ev, Cut
                   [](const auto&... c) { return rules::flows_into<rule>(I, c.value...); },
                   ev.children);
               if (!flows)
-                for_each_runtime_leaf(child, [&](const auto& leaf) { cut(leaf, std::type_identity<rule>{}, true); });
+                for_each_runtime_leaf(
+                    child, [&](const auto& leaf) { cut(leaf, std::type_identity<rule>{}, true); });
               else for_each_cut_leaf(child, std::get<I>(ev.children), cut);
             }
           }(),

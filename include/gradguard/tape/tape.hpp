@@ -121,8 +121,9 @@ double plain_value(const T& v) {
 }
 
 template <class R, class T>
-concept range_of_reals = std::ranges::input_range<R> &&
-                         std::convertible_to<std::ranges::range_reference_t<R>, const basic_real<T>&>;
+concept range_of_reals =
+    std::ranges::input_range<R> && std::convertible_to < std::ranges::range_reference_t<R>,
+const basic_real<T>& > ;
 
 template <class T, class E>
 basic_tape<T>* tape_of(const E& e);
@@ -299,8 +300,8 @@ class basic_tape {
     if (!operand.on_tape()) return basic_real<T>(value);
     if (!owns(operand)) throw mismatch(operand);
     if (room_ < 1) make_room(1);
-    cuts_.push_back({static_cast<std::uint32_t>(statements_.size()), operand.index(), why, operation,
-                     where});
+    cuts_.push_back(
+        {static_cast<std::uint32_t>(statements_.size()), operand.index(), why, operation, where});
     if (check_finite_) {
       try {
         info_.end()[0] = {nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())};
@@ -351,9 +352,9 @@ class basic_tape {
     const auto first = static_cast<std::uint32_t>(statements_.size());
     std::fill_n(statements_.end(), count, detail::statement_shape{0, 0});
     if (check_finite_)
-      std::fill_n(info_.end(), count,
-                  detail::statement_info{nullptr, where,
-                                         static_cast<std::uint32_t>(leaf_values_.size())});
+      std::fill_n(
+          info_.end(), count,
+          detail::statement_info{nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())});
     statements_.commit(count);
     if (check_finite_) info_.commit(count);
     room_ -= count;
@@ -374,20 +375,19 @@ class basic_tape {
       info_.reserve_more(need);
       leaf_values_.reserve_more(need);
     }
-    room_ = std::min({statements_.capacity() - statements_.size(),
-                      units_.capacity() - units_.size(), general_.capacity() - general_.size(),
-                      partials_.capacity() - partials_.size()});
+    room_ =
+        std::min({statements_.capacity() - statements_.size(), units_.capacity() - units_.size(),
+                  general_.capacity() - general_.size(), partials_.capacity() - partials_.size()});
     if (check_finite_)
-      room_ = std::min({room_, info_.capacity() - info_.size(),
-                        leaf_values_.capacity() - leaf_values_.size()});
+      room_ = std::min(
+          {room_, info_.capacity() - info_.size(), leaf_values_.capacity() - leaf_values_.size()});
   }
 
   // The variable block holding index i, or nullptr.
   const detail::variable_block* block_of(std::uint32_t i) const {
-    auto it = std::upper_bound(blocks_.begin(), blocks_.end(), i,
-                               [](std::uint32_t v, const detail::variable_block& b) {
-                                 return v < b.first;
-                               });
+    auto it = std::upper_bound(
+        blocks_.begin(), blocks_.end(), i,
+        [](std::uint32_t v, const detail::variable_block& b) { return v < b.first; });
     if (it == blocks_.begin()) return nullptr;
     --it;
     return i < it->first + it->count ? &*it : nullptr;
@@ -527,14 +527,14 @@ class basic_tape {
   // allow_unconnected returns their positions in xs instead (their gradient
   // is set to 0 by the caller: a frozen variable may have an adjoint).
   template <class R>
-  std::vector<std::size_t> diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape, const R& xs,
-                std::span<const T> values, bool allow) const;
+  std::vector<std::size_t> diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape,
+                                    const R& xs, std::span<const T> values, bool allow) const;
 
   detail::buffer<detail::statement_shape> statements_;
   detail::buffer<std::uint32_t> units_;
   detail::buffer<std::uint32_t> general_;
   detail::buffer<T> partials_;
-  detail::buffer<T> leaf_values_;             // with check_finite
+  detail::buffer<T> leaf_values_;                // with check_finite
   detail::buffer<detail::statement_info> info_;  // with check_finite
   std::vector<detail::cut_record> cuts_;
   std::vector<detail::variable_block> blocks_;
@@ -564,8 +564,9 @@ class tape_gradient {
       auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair{k, std::size_t{0}});
       if (it != sorted_.end() && it->first == k) return values_[it->second];
     }
-    throw std::out_of_range("gradguard: g[x]: x was not among the variables passed to "
-                            "tape.gradient(y, xs)");
+    throw std::out_of_range(
+        "gradguard: g[x]: x was not among the variables passed to "
+        "tape.gradient(y, xs)");
   }
   const T& operator[](std::size_t i) const { return values_.at(i); }
   std::size_t size() const noexcept { return values_.size(); }
@@ -643,7 +644,8 @@ basic_tape<T>* basic_real<T>::tape() const noexcept {
 namespace detail {
 
 template <class T, class E>
-GRADGUARD_ALWAYS_INLINE basic_real<T> record_expression(const E& e, const std::source_location& where) {
+GRADGUARD_ALWAYS_INLINE basic_real<T> record_expression(const E& e,
+                                                        const std::source_location& where) {
   if constexpr (runtime_leaf_count_v<E> == 0) {
     return basic_real<T>(T(gradguard::value(e)));
   } else {
@@ -657,7 +659,8 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> record_expression(const E& e, const std::s
 
 template <class T>
 template <class E>
-GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e, const std::source_location& where) {
+GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e,
+                                                            const std::source_location& where) {
   constexpr std::size_t n = detail::runtime_leaf_count_v<E>;
   static_assert(n < 65536, "gradguard: a statement has at most 65535 tape operands");
   constexpr std::size_t need = n > 0 ? n : 1;
@@ -669,16 +672,16 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e, const st
   if constexpr (detail::has_cut_runtime_leaf_v<E>) {
     const std::size_t before = cuts_.size();
     try {
-      detail::for_each_cut_leaf(e, ev, [&]<class Rule>(const auto& leaf, std::type_identity<Rule>,
-                                                      bool untaken) {
-        if (!owns(leaf)) return;
-        const missing_reason why =
-            untaken ? missing_reason::untaken_branch
-            : std::is_same_v<rules::cut_reason_t<Rule>, reason::stop_gradient>
-                ? missing_reason::stop_gradient
-                : missing_reason::non_differentiable;
-        cuts_.push_back({index, leaf.index(), why, Rule::name, where});
-      });
+      detail::for_each_cut_leaf(
+          e, ev, [&]<class Rule>(const auto& leaf, std::type_identity<Rule>, bool untaken) {
+            if (!owns(leaf)) return;
+            const missing_reason why =
+                untaken ? missing_reason::untaken_branch
+                : std::is_same_v<rules::cut_reason_t<Rule>, reason::stop_gradient>
+                    ? missing_reason::stop_gradient
+                    : missing_reason::non_differentiable;
+            cuts_.push_back({index, leaf.index(), why, Rule::name, where});
+          });
     } catch (...) {
       cuts_.resize(before);
       throw;
@@ -718,10 +721,9 @@ std::vector<std::uint32_t> basic_tape<T>::reachability(
     unit -= shape[s].units;
     general -= shape[s].general;
   }
-  auto cut = std::upper_bound(cuts_.begin(), cuts_.end(), top,
-                              [](std::uint32_t v, const detail::cut_record& c) {
-                                return v < c.statement;
-                              });
+  auto cut = std::upper_bound(
+      cuts_.begin(), cuts_.end(), top,
+      [](std::uint32_t v, const detail::cut_record& c) { return v < c.statement; });
   for (std::size_t s = std::size_t{top} + 1; s-- > 0;) {
     unit -= shape[s].units;
     general -= shape[s].general;
@@ -743,8 +745,9 @@ std::vector<std::uint32_t> basic_tape<T>::reachability(
 
 template <class T>
 template <class R>
-std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape,
-                             const R& xs, std::span<const T> values, bool allow) const {
+std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> outputs,
+                                                 bool output_on_tape, const R& xs,
+                                                 std::span<const T> values, bool allow) const {
   std::vector<std::uint32_t> mark;
   std::vector<missing_variable> missing;
   std::vector<std::size_t> positions;
@@ -758,9 +761,9 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
       ++i;
       continue;  // active: the common case costs a lookup, no text
     }
-    const std::string name = mine          ? name_of(x.index())
+    const std::string name = mine       ? name_of(x.index())
                              : x.tape() ? x.tape()->name_of(x.index())
-                                           : "argument " + std::to_string(i + 1);
+                                        : "argument " + std::to_string(i + 1);
     const std::string quoted = "'" + name + "'";
     auto add = [&](missing_reason why, std::string text) {
       missing.push_back({name, why, std::move(text)});
@@ -836,8 +839,9 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
       fix = "remove the gg::stop_gradient from the path";
       break;
     case missing_reason::non_differentiable:
-      fix = "compute the result with differentiable operations (gg::select(cond, a, b) keeps "
-            "the gradient of the branch taken)";
+      fix =
+          "compute the result with differentiable operations (gg::select(cond, a, b) keeps "
+          "the gradient of the branch taken)";
       break;
     case missing_reason::constant:
       fix = "create " + it + " with tape.variable(\"name\", value)";
@@ -858,9 +862,10 @@ template <class R>
 std::uint32_t basic_tape<T>::check_output(const basic_real<T>& y, const R&) const {
   if (owns(y) && y.index() >= statements_.size()) detail::throw_stale(y.index());
   if (y.on_tape() && !owns(y))
-    throw tape_mismatch("gradguard: tape.gradient(y, xs): y was not recorded by this tape since "
-                        "its last clear(): " + describe_foreign(y) +
-                        "; take the gradient on the tape that recorded it");
+    throw tape_mismatch(
+        "gradguard: tape.gradient(y, xs): y was not recorded by this tape since "
+        "its last clear(): " +
+        describe_foreign(y) + "; take the gradient on the tape that recorded it");
   return y.index();
 }
 
@@ -879,8 +884,8 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   }
   if (n != out.size())
     throw std::invalid_argument("gradguard: tape.gradient(y, xs, out): out has " +
-                                std::to_string(out.size()) + " elements for " +
-                                std::to_string(n) + " variables");
+                                std::to_string(out.size()) + " elements for " + std::to_string(n) +
+                                " variables");
   bool any_zero = !all_mine;
   if (y.on_tape() && all_mine) {
     seed(top);
@@ -904,7 +909,8 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   // Frozen variables are reported even with a non-zero adjoint.
   if (any_zero || frozen_blocks_ > 0) {
     const std::uint32_t outputs[] = {top};
-    for (std::size_t i : diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), xs, out, allow))
+    for (std::size_t i :
+         diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), xs, out, allow))
       out[i] = T(0);
   }
 }
@@ -954,8 +960,9 @@ non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t oper
                                              const T& adjoint, const T& partial) const {
   std::ostringstream os;
   const detail::statement_info& info = info_[s];
-  os << "gradguard: the adjoint of " << "'" << name_of(operand) << "'" << created_at(operand)
-     << " became " << detail::plain_value(adjoints_[operand]) << " in the reverse sweep, at ";
+  os << "gradguard: the adjoint of "
+     << "'" << name_of(operand) << "'" << created_at(operand) << " became "
+     << detail::plain_value(adjoints_[operand]) << " in the reverse sweep, at ";
   if (info.describe != nullptr) {
     os << "statement #" << s << " `" << info.describe() << "`";
     const auto site = detail::format_site(info.where);
@@ -980,8 +987,7 @@ non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t oper
     os << " The operation is evaluated where its derivative is infinite or undefined; keep its "
           "input inside the domain, e.g. gg::sqrt(gg::select(x > 0, x, 1.0)) (gg::select sends "
           "no adjoint into the branch it does not take, so that branch cannot make NaN).";
-  else
-    os << " The product overflowed; rescale the computation (e.g. work with logarithms).";
+  else os << " The product overflowed; rescale the computation (e.g. work with logarithms).";
   return non_finite_adjoint(os.str());
 }
 

@@ -166,13 +166,20 @@ void check_value(const Build& build, const std::array<T, N>& p, const point<N>& 
 
 inline const char* reason_name(gg::missing_reason r) {
   switch (r) {
-    case gg::missing_reason::unused: return "unused";
-    case gg::missing_reason::stop_gradient: return "stop_gradient";
-    case gg::missing_reason::non_differentiable: return "non_differentiable";
-    case gg::missing_reason::untaken_branch: return "untaken_branch";
-    case gg::missing_reason::not_trainable: return "not_trainable";
-    case gg::missing_reason::constant: return "constant";
-    case gg::missing_reason::other_tape: return "other_tape";
+    case gg::missing_reason::unused:
+      return "unused";
+    case gg::missing_reason::stop_gradient:
+      return "stop_gradient";
+    case gg::missing_reason::non_differentiable:
+      return "non_differentiable";
+    case gg::missing_reason::untaken_branch:
+      return "untaken_branch";
+    case gg::missing_reason::not_trainable:
+      return "not_trainable";
+    case gg::missing_reason::constant:
+      return "constant";
+    case gg::missing_reason::other_tape:
+      return "other_tape";
   }
   return "?";
 }
@@ -198,7 +205,8 @@ template <std::size_t N, class Build>
 gg::real record_on_tape(const void* build, std::span<const gg::real> x) {
   return [&]<std::size_t... K>(std::index_sequence<K...>) {
     return gg::real((*static_cast<const Build*>(build))(x[K]...));
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 inline void check_tape_gradient(gg::tape& tape, const gg::real& y, std::span<const gg::real> x,

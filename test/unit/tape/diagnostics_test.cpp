@@ -49,14 +49,16 @@ const char* const opt_out = "or pass gg::allow_unconnected to get 0";
 TEST(TapeDiagnostics, UnusedVariable) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
-  const int u_line = __LINE__; gg::real u = tape.variable("u", 1.0);
+  const int u_line = __LINE__ + 1;  // the next line
+  gg::real u = tape.variable("u", 1.0);
   gg::real y = w * 2.0;
   const auto e = missing([&] { tape.gradient(y, {w, u}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(),
-              AllOf(StartsWith("gradguard: cannot differentiate the result with respect to 'u':\n"),
-                    HasSubstr("\n  'u'" + created(u_line) + " is never used on a path to the result"),
-                    HasSubstr(fix_line), HasSubstr(opt_out), Not(HasSubstr("'w'"))));
+  EXPECT_THAT(
+      e->what(),
+      AllOf(StartsWith("gradguard: cannot differentiate the result with respect to 'u':\n"),
+            HasSubstr("\n  'u'" + created(u_line) + " is never used on a path to the result"),
+            HasSubstr(fix_line), HasSubstr(opt_out), Not(HasSubstr("'w'"))));
   ASSERT_EQ(e->variables().size(), 1u);
   EXPECT_EQ(e->variables()[0].name, "u");
   EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::unused);
@@ -70,7 +72,8 @@ TEST(TapeDiagnostics, VariableCreatedAfterTheResultIsUnused) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
   gg::real y = w * 2.0;
-  const int line = __LINE__; gg::real later = tape.variable("later", 1.0);
+  const int line = __LINE__ + 1;  // the next line
+  gg::real later = tape.variable("later", 1.0);
   const auto e = missing([&] { tape.gradient(y, {w, later}); });
   ASSERT_TRUE(e);
   EXPECT_THAT(e->what(), HasSubstr("'later'" + created(line) + " is never used on a path"));
@@ -80,7 +83,8 @@ TEST(TapeDiagnostics, VariableCreatedAfterTheResultIsUnused) {
 
 TEST(TapeDiagnostics, ElementsOfAVariableVectorAreNamedByIndex) {
   gg::tape tape;
-  const int line = __LINE__; const auto x = tape.variables("x", std::vector<double>{1, 2, 3});
+  const int line = __LINE__ + 1;  // the next line
+  const auto x = tape.variables("x", std::vector<double>{1, 2, 3});
   gg::real y = x[0] * x[2];
   const auto e = missing([&] { tape.gradient(y, x); });
   ASSERT_TRUE(e);
@@ -115,8 +119,10 @@ TEST(TapeDiagnostics, UnusedIntermediateValue) {
 TEST(TapeDiagnostics, StopGradientNamesItsCallLine) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
-  const int u_line = __LINE__; gg::real u = tape.variable("u", 1.0);
-  const int line = __LINE__; gg::real s = gg::stop_gradient(u);
+  const int u_line = __LINE__ + 1;  // the next line
+  gg::real u = tape.variable("u", 1.0);
+  const int line = __LINE__ + 1;  // the next line
+  gg::real s = gg::stop_gradient(u);
   gg::real y = w * s;
   EXPECT_EQ(gg::value(s), 1.0);
   const auto e = missing([&] { tape.gradient(y, {w, u}); });
@@ -138,19 +144,22 @@ TEST(TapeDiagnostics, StopGradientInsideAStatement) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
   gg::real u = tape.variable("u", 1.0);
-  const int line = __LINE__; gg::real y = w * gg::stop_gradient(u * 2.0) + 1.0;
+  const int line = __LINE__ + 1;  // the next line
+  gg::real y = w * gg::stop_gradient(u * 2.0) + 1.0;
   auto e = missing([&] { tape.gradient(y, {u}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(), HasSubstr("reaches the result only through 'stop_gradient' at " + site(line)));
+  EXPECT_THAT(e->what(),
+              HasSubstr("reaches the result only through 'stop_gradient' at " + site(line)));
   EXPECT_EQ(e->variables().at(0).reason, gg::missing_reason::stop_gradient);
 
   gg::real z = w;
   z += gg::stop_gradient(u * 2.0);
   e = missing([&] { tape.gradient(z, {u}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(), HasSubstr("reaches the result only through 'stop_gradient' (in a statement "
-                                   "recorded by =, += or another compound assignment, which has "
-                                   "no line)"));
+  EXPECT_THAT(e->what(),
+              HasSubstr("reaches the result only through 'stop_gradient' (in a statement "
+                        "recorded by =, += or another compound assignment, which has "
+                        "no line)"));
   EXPECT_EQ(tape.gradient(z, {u, w}, gg::allow_unconnected).values(),
             (std::vector<double>{0.0, 1.0}));
 }
@@ -177,26 +186,70 @@ void expect_cut_at(gg::tape& tape, const gg::real& w, const gg::real& u, const g
 TEST(TapeDiagnostics, NonDifferentiableOperationsNameTheirCallLine) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
-  const int u_line = __LINE__; gg::real u = tape.variable("u", -2.75);
-  { const int line = __LINE__; gg::real c = gg::floor(u); EXPECT_EQ(gg::value(c), -3.0); expect_cut_at(tape, w, u, c, "floor", u_line, line); }
-  { const int line = __LINE__; gg::real c = gg::ceil(u); EXPECT_EQ(gg::value(c), -2.0); expect_cut_at(tape, w, u, c, "ceil", u_line, line); }
-  { const int line = __LINE__; gg::real c = gg::round(u); EXPECT_EQ(gg::value(c), -3.0); expect_cut_at(tape, w, u, c, "round", u_line, line); }
-  { const int line = __LINE__; gg::real c = gg::trunc(u); EXPECT_EQ(gg::value(c), -2.0); expect_cut_at(tape, w, u, c, "trunc", u_line, line); }
-  { const int line = __LINE__; gg::real c = gg::sign(u); EXPECT_EQ(gg::value(c), -1.0); expect_cut_at(tape, w, u, c, "sign", u_line, line); }
-  { const int line = __LINE__; gg::real c = gg::cast<int>(u); EXPECT_EQ(gg::value(c), -2.0); expect_cut_at(tape, w, u, c, "cast", u_line, line); }
-  { const int line = __LINE__; gg::real c = gg::cast<long long>(u); EXPECT_EQ(gg::value(c), -2.0); expect_cut_at(tape, w, u, c, "cast", u_line, line); }
-  { const int line = __LINE__; gg::real c = gg::cast<bool>(u); EXPECT_EQ(gg::value(c), 1.0); expect_cut_at(tape, w, u, c, "cast", u_line, line); }
+  const int u_line = __LINE__ + 1;  // the next line
+  gg::real u = tape.variable("u", -2.75);
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::floor(u);
+    EXPECT_EQ(gg::value(c), -3.0);
+    expect_cut_at(tape, w, u, c, "floor", u_line, line);
+  }
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::ceil(u);
+    EXPECT_EQ(gg::value(c), -2.0);
+    expect_cut_at(tape, w, u, c, "ceil", u_line, line);
+  }
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::round(u);
+    EXPECT_EQ(gg::value(c), -3.0);
+    expect_cut_at(tape, w, u, c, "round", u_line, line);
+  }
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::trunc(u);
+    EXPECT_EQ(gg::value(c), -2.0);
+    expect_cut_at(tape, w, u, c, "trunc", u_line, line);
+  }
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::sign(u);
+    EXPECT_EQ(gg::value(c), -1.0);
+    expect_cut_at(tape, w, u, c, "sign", u_line, line);
+  }
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::cast<int>(u);
+    EXPECT_EQ(gg::value(c), -2.0);
+    expect_cut_at(tape, w, u, c, "cast", u_line, line);
+  }
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::cast<long long>(u);
+    EXPECT_EQ(gg::value(c), -2.0);
+    expect_cut_at(tape, w, u, c, "cast", u_line, line);
+  }
+  {
+    const int line = __LINE__ + 1;  // the next line
+    gg::real c = gg::cast<bool>(u);
+    EXPECT_EQ(gg::value(c), 1.0);
+    expect_cut_at(tape, w, u, c, "cast", u_line, line);
+  }
 }
 
 TEST(TapeDiagnostics, AComparisonRecordedAsAValue) {
   gg::tape tape;
-  const int w_line = __LINE__; gg::real w = tape.variable("w", 0.5);
-  const int line = __LINE__; gg::real c = w > 0.25;
+  const int w_line = __LINE__ + 1;  // the next line
+  gg::real w = tape.variable("w", 0.5);
+  const int line = __LINE__ + 1;  // the next line
+  gg::real c = w > 0.25;
   EXPECT_EQ(gg::value(c), 1.0);
   const auto e = missing([&] { tape.gradient(c, {w}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(), HasSubstr("'w'" + created(w_line) + " reaches the result only through '>' at " +
-                                   site(line) + ", which has no derivative"));
+  EXPECT_THAT(e->what(),
+              HasSubstr("'w'" + created(w_line) + " reaches the result only through '>' at " +
+                        site(line) + ", which has no derivative"));
   EXPECT_EQ(e->variables().at(0).reason, gg::missing_reason::non_differentiable);
   EXPECT_EQ(tape.gradient(c, {w}, gg::allow_unconnected)[w], 0.0);
 }
@@ -205,15 +258,18 @@ TEST(TapeDiagnostics, AComparisonRecordedAsAValue) {
 // cut the path (select itself is differentiable in its branches).
 TEST(TapeDiagnostics, AComparisonInASelectCondition) {
   gg::tape tape;
-  const int u_line = __LINE__; gg::real u = tape.variable("u", 0.5);
-  const int line = __LINE__; gg::real y = gg::select(u > 0, 1.0, 2.0);
+  const int u_line = __LINE__ + 1;  // the next line
+  gg::real u = tape.variable("u", 0.5);
+  const int line = __LINE__ + 1;  // the next line
+  gg::real y = gg::select(u > 0, 1.0, 2.0);
   EXPECT_EQ(gg::value(y), 1.0);
   const auto e = missing([&] { tape.gradient(y, {u}); });
   ASSERT_TRUE(e);
   ASSERT_EQ(e->variables().size(), 1u);
   EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::non_differentiable);
-  EXPECT_THAT(e->what(), HasSubstr("'u'" + created(u_line) + " reaches the result only through '>' at " +
-                                   site(line) + ", which has no derivative"));
+  EXPECT_THAT(e->what(),
+              HasSubstr("'u'" + created(u_line) + " reaches the result only through '>' at " +
+                        site(line) + ", which has no derivative"));
   EXPECT_THAT(e->what(), Not(HasSubstr("through 'select'")));
   EXPECT_EQ(tape.gradient(y, {u}, gg::allow_unconnected)[u], 0.0);
 }
@@ -221,8 +277,10 @@ TEST(TapeDiagnostics, AComparisonInASelectCondition) {
 TEST(TapeDiagnostics, TheBranchASelectDidNotTake) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
-  const int u_line = __LINE__; gg::real u = tape.variable("u", 1.0);
-  const int line = __LINE__; gg::real y = gg::select(w > 0, w * 2.0, u * 3.0);
+  const int u_line = __LINE__ + 1;  // the next line
+  gg::real u = tape.variable("u", 1.0);
+  const int line = __LINE__ + 1;  // the next line
+  gg::real y = gg::select(w > 0, w * 2.0, u * 3.0);
   EXPECT_EQ(gg::value(y), 1.0);
   const auto e = missing([&] { tape.gradient(y, {w, u}); });
   ASSERT_TRUE(e);
@@ -246,7 +304,8 @@ TEST(TapeDiagnostics, TheBranchASelectDidNotTake) {
 TEST(TapeDiagnostics, FrozenVariable) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
-  const int k_line = __LINE__; gg::real k = tape.variable("k", 2.0, gg::trainable::no);
+  const int k_line = __LINE__ + 1;  // the next line
+  gg::real k = tape.variable("k", 2.0, gg::trainable::no);
   gg::real y = k * w;
   const auto e = missing([&] { tape.gradient(y, {w, k}); });
   ASSERT_TRUE(e);
@@ -273,8 +332,8 @@ TEST(TapeDiagnostics, AllowUnconnectedGivesZeroForAFrozenVariable) {
   std::vector<double> out(2, -1.0);
   tape.gradient(y, std::vector<gg::real>{w, k}, std::span<double>(out), gg::allow_unconnected);
   EXPECT_EQ(out, (std::vector<double>{2.0, 0.0}));
-  const auto J = tape.jacobian(std::vector<gg::real>{y}, std::vector<gg::real>{w, k},
-                               gg::allow_unconnected);
+  const auto J =
+      tape.jacobian(std::vector<gg::real>{y}, std::vector<gg::real>{w, k}, gg::allow_unconnected);
   EXPECT_EQ(J.data, (std::vector<double>{2.0, 0.0}));
 }
 
@@ -285,11 +344,11 @@ TEST(TapeDiagnostics, AConstantPassedAsAVariable) {
   gg::real y = w * c;
   const auto e = missing([&] { tape.gradient(y, {w, c}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(),
-              AllOf(HasSubstr("with respect to 'argument 2':\n  'argument 2' is a constant (a "
-                              "gg::real made from a number, on no tape)"),
-                    HasSubstr(fix_line), HasSubstr("tape.variable(\"name\", value)"),
-                    HasSubstr(opt_out)));
+  EXPECT_THAT(
+      e->what(),
+      AllOf(HasSubstr("with respect to 'argument 2':\n  'argument 2' is a constant (a "
+                      "gg::real made from a number, on no tape)"),
+            HasSubstr(fix_line), HasSubstr("tape.variable(\"name\", value)"), HasSubstr(opt_out)));
   ASSERT_EQ(e->variables().size(), 1u);
   EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::constant);
   const auto g = tape.gradient(y, {w, c}, gg::allow_unconnected);
@@ -301,13 +360,15 @@ TEST(TapeDiagnostics, ARealOfAnotherTape) {
   gg::tape tape;
   gg::tape other;
   gg::real w = tape.variable("w", 0.5);
-  const int o_line = __LINE__; gg::real o = other.variable("o", 1.0);
+  const int o_line = __LINE__ + 1;  // the next line
+  gg::real o = other.variable("o", 1.0);
   gg::real y = w * 2.0;
   const auto e = missing([&] { tape.gradient(y, {w, o}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(), AllOf(HasSubstr("with respect to 'o':\n  'o'" + created(o_line) +
-                                         " belongs to another tape; take its gradient on that tape"),
-                               HasSubstr(fix_line), HasSubstr(opt_out)));
+  EXPECT_THAT(e->what(),
+              AllOf(HasSubstr("with respect to 'o':\n  'o'" + created(o_line) +
+                              " belongs to another tape; take its gradient on that tape"),
+                    HasSubstr(fix_line), HasSubstr(opt_out)));
   ASSERT_EQ(e->variables().size(), 1u);
   EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::other_tape);
   const auto g = tape.gradient(y, {w, o}, gg::allow_unconnected);
@@ -317,7 +378,8 @@ TEST(TapeDiagnostics, ARealOfAnotherTape) {
 
 TEST(TapeDiagnostics, AResultComputedFromConstantsOnly) {
   gg::tape tape;
-  const int w_line = __LINE__; gg::real w = tape.variable("w", 0.5);
+  const int w_line = __LINE__ + 1;  // the next line
+  gg::real w = tape.variable("w", 0.5);
   gg::real b = tape.variable("b", 0.5);
   gg::real c = 3.0;
   gg::real y = c * 2.0 + gg::exp(c);
@@ -357,17 +419,27 @@ TEST(TapeDiagnostics, AllRequestedVariablesMissing) {
 TEST(TapeDiagnostics, SeveralMissingAtOnceEachWithItsReason) {
   gg::tape tape;
   gg::tape other;
-  const int w_line = __LINE__; gg::real w = tape.variable("w", 0.5);
-  const int u_line = __LINE__; gg::real u = tape.variable("u", 1.0);
-  const int s_line = __LINE__; gg::real s = tape.variable("s", 1.0);
-  const int k_line = __LINE__; gg::real k = tape.variable("k", 2.0, gg::trainable::no);
-  const int f_line = __LINE__; gg::real f = tape.variable("f", 1.5);
-  const int t_line = __LINE__; gg::real t = tape.variable("t", 1.5);
-  const int o_line = __LINE__; gg::real o = other.variable("o", 1.0);
+  const int w_line = __LINE__ + 1;  // the next line
+  gg::real w = tape.variable("w", 0.5);
+  const int u_line = __LINE__ + 1;  // the next line
+  gg::real u = tape.variable("u", 1.0);
+  const int s_line = __LINE__ + 1;  // the next line
+  gg::real s = tape.variable("s", 1.0);
+  const int k_line = __LINE__ + 1;  // the next line
+  gg::real k = tape.variable("k", 2.0, gg::trainable::no);
+  const int f_line = __LINE__ + 1;  // the next line
+  gg::real f = tape.variable("f", 1.5);
+  const int t_line = __LINE__ + 1;  // the next line
+  gg::real t = tape.variable("t", 1.5);
+  const int o_line = __LINE__ + 1;  // the next line
+  gg::real o = other.variable("o", 1.0);
   gg::real c = 3.0;
-  const int stop_line = __LINE__; gg::real cut_s = gg::stop_gradient(s);
-  const int floor_line = __LINE__; gg::real cut_f = gg::floor(f);
-  const int select_line = __LINE__; gg::real sel = gg::select(w > 0, w, t);
+  const int stop_line = __LINE__ + 1;  // the next line
+  gg::real cut_s = gg::stop_gradient(s);
+  const int floor_line = __LINE__ + 1;  // the next line
+  gg::real cut_f = gg::floor(f);
+  const int select_line = __LINE__ + 1;  // the next line
+  gg::real sel = gg::select(w > 0, w, t);
   gg::real y = sel * cut_s + cut_f * w + k;
   const std::vector<gg::real> request{w, u, s, k, c, f, t, o};
   const auto e = missing([&] { tape.gradient(y, request); });
@@ -396,11 +468,13 @@ TEST(TapeDiagnostics, SeveralMissingAtOnceEachWithItsReason) {
   }
   EXPECT_THAT(what, AllOf(HasSubstr(fix_line), HasSubstr(opt_out), Not(HasSubstr("'w'")),
                           Not(HasSubstr(site(w_line)))));
-  const std::vector<gg::missing_reason> reasons{
-      gg::missing_reason::unused,        gg::missing_reason::stop_gradient,
-      gg::missing_reason::not_trainable, gg::missing_reason::constant,
-      gg::missing_reason::non_differentiable, gg::missing_reason::untaken_branch,
-      gg::missing_reason::other_tape};
+  const std::vector<gg::missing_reason> reasons{gg::missing_reason::unused,
+                                                gg::missing_reason::stop_gradient,
+                                                gg::missing_reason::not_trainable,
+                                                gg::missing_reason::constant,
+                                                gg::missing_reason::non_differentiable,
+                                                gg::missing_reason::untaken_branch,
+                                                gg::missing_reason::other_tape};
   const std::vector<std::string> names{"u", "s", "k", "argument 5", "f", "t", "o"};
   ASSERT_EQ(e->variables().size(), reasons.size());
   for (std::size_t i = 0; i < reasons.size(); ++i) {

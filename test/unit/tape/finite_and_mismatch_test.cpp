@@ -67,7 +67,8 @@ TEST(TapeRuntimeDiagnostics, OneExpressionMixingTwoTapes) {
   gg::tape tape;
   gg::tape other;
   gg::real w = tape.variable("w", 0.5);
-  const int o_line = __LINE__; gg::real o = other.variable("o", 1.0);
+  const int o_line = __LINE__ + 1;  // the next line
+  gg::real o = other.variable("o", 1.0);
   const auto e = mismatch([&] { [[maybe_unused]] gg::real z = w * o; });
   ASSERT_TRUE(e);
   EXPECT_THAT(e->what(), AllOf(StartsWith("gradguard: a computation mixes gg::real values of two "),
@@ -135,18 +136,19 @@ TEST(TapeRuntimeDiagnostics, ARealOfADestroyedTape) {
 
 TEST(TapeRuntimeDiagnostics, CheckFiniteNamesTheStatementItsLineAndItsOperands) {
   gg::tape tape(gg::check_finite);
-  const int q_line = __LINE__; gg::real q = tape.variable("q", 0.0);
+  const int q_line = __LINE__ + 1;  // the next line
+  gg::real q = tape.variable("q", 0.0);
   gg::real w = tape.variable("w", 2.0);
-  const int line = __LINE__; gg::real y = gg::sqrt(q) * w;
+  const int line = __LINE__ + 1;  // the next line
+  gg::real y = gg::sqrt(q) * w;
   const auto e = non_finite([&] { tape.gradient(y, {q, w}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(),
-              AllOf(StartsWith("gradguard: the adjoint of 'q'" + created(q_line) +
-                               " became inf in the reverse sweep"),
-                    HasSubstr("`sqrt(a) * b` recorded at " + site(line)),
-                    HasSubstr("with operand values a = 0, b = 2"),
-                    HasSubstr("the partial derivative with respect to 'q' is inf"),
-                    HasSubstr("gg::select")));
+  EXPECT_THAT(e->what(), AllOf(StartsWith("gradguard: the adjoint of 'q'" + created(q_line) +
+                                          " became inf in the reverse sweep"),
+                               HasSubstr("`sqrt(a) * b` recorded at " + site(line)),
+                               HasSubstr("with operand values a = 0, b = 2"),
+                               HasSubstr("the partial derivative with respect to 'q' is inf"),
+                               HasSubstr("gg::select")));
 }
 
 TEST(TapeRuntimeDiagnostics, CheckFiniteInACompoundAssignmentAndForNaN) {
@@ -156,25 +158,26 @@ TEST(TapeRuntimeDiagnostics, CheckFiniteInACompoundAssignmentAndForNaN) {
   y += gg::sqrt(q);
   const auto e = non_finite([&] { tape.gradient(y, {q}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(), AllOf(ContainsRegex("became -?nan in the reverse sweep"),
-                               HasSubstr("`a + sqrt(b)`"),
-                               HasSubstr("(recorded by =, += or a compound assignment, which has "
-                                         "no line)"),
-                               HasSubstr("a = -2, b = -1")));
+  EXPECT_THAT(e->what(),
+              AllOf(ContainsRegex("became -?nan in the reverse sweep"), HasSubstr("`a + sqrt(b)`"),
+                    HasSubstr("(recorded by =, += or a compound assignment, which has "
+                              "no line)"),
+                    HasSubstr("a = -2, b = -1")));
 }
 
 TEST(TapeRuntimeDiagnostics, CheckFiniteReportsAnOverflowingProduct) {
   gg::tape tape(gg::check_finite);
   gg::real w = tape.variable("w", 1e-300);
-  const int t_line = __LINE__; gg::real t = w * 1e300;  // 1
+  const int t_line = __LINE__ + 1;  // the next line
+  gg::real t = w * 1e300;  // 1
   gg::real y = t * 1e300;
   ASSERT_TRUE(std::isfinite(gg::value(y)));
   const auto e = non_finite([&] { tape.gradient(y, {w}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(), AllOf(HasSubstr("the adjoint of 'w'"), HasSubstr("became inf"),
-                               HasSubstr("`a * k` recorded at " + site(t_line)),
-                               HasSubstr("the incoming adjoint is 1e+300"),
-                               HasSubstr("product overflowed")));
+  EXPECT_THAT(e->what(),
+              AllOf(HasSubstr("the adjoint of 'w'"), HasSubstr("became inf"),
+                    HasSubstr("`a * k` recorded at " + site(t_line)),
+                    HasSubstr("the incoming adjoint is 1e+300"), HasSubstr("product overflowed")));
 }
 
 TEST(TapeRuntimeDiagnostics, WithoutCheckFiniteTheInfiniteGradientIsReturned) {
@@ -195,7 +198,7 @@ TEST(TapeRuntimeDiagnostics, AnUntakenBranchCannotMakeNaN) {
     gg::tape tape(gg::check_finite);
     gg::real x = tape.variable("x", x0);
     gg::real y = gg::select(x > 0, gg::log(x), 0.0) + x;  // one statement
-    gg::real l = gg::log(x);                               // its own statement
+    gg::real l = gg::log(x);                              // its own statement
     gg::real z = gg::select(x > 0, l, 0.0) + x * 2.0;
     EXPECT_EQ(gg::value(y), x0);
     std::optional<gg::tape_gradient<double>> g;

@@ -39,7 +39,8 @@ TEST(TapedValueAndGrad, LoopsAndBranches) {
 }
 
 TEST(TapedValueAndGrad, NondiffArgumentsAreNotDifferentiated) {
-  auto r = gg::value_and_grad<gg::taped>([](auto a, double k) { return a * k; }, 3.0, gg::nondiff(4.0));
+  auto r =
+      gg::value_and_grad<gg::taped>([](auto a, double k) { return a * k; }, 3.0, gg::nondiff(4.0));
   static_assert(std::tuple_size_v<decltype(r.gradient)> == 1);
   EXPECT_DOUBLE_EQ(r.gradient[0], 4.0);
 }

@@ -33,10 +33,10 @@ enum control : int { if_else = 100, for_loop, while_loop };
 constexpr int statement_kinds = 27;
 
 struct instruction {
-  int kind = 0;           // a statement kind (0 .. statement_kinds - 1) or a control
+  int kind = 0;             // a statement kind (0 .. statement_kinds - 1) or a control
   int d = 0, a = 0, b = 0;  // registers
-  double c = 0;           // a constant
-  int n = 0;              // trip count of a for loop
+  double c = 0;             // a constant
+  int n = 0;                // trip count of a for loop
   std::vector<instruction> body, other;
 };
 
@@ -146,17 +146,39 @@ struct machine {
         ++(k == 0 ? log.no_trip : log.trips);
         return;
       }
-      case 0: d = a + b; break;
-      case 1: d = a - b * c; break;
-      case 2: d = a * b; break;
-      case 3: d = a / (1.5 + O::square(b)); break;
-      case 4: d = O::exp(a * c); break;
-      case 5: d = O::log(1.0 + O::square(a)) + b; break;
-      case 6: d = O::sin(a) * b + O::cos(b); break;
-      case 7: d = O::tanh(a * b); break;
-      case 8: d = O::sqrt(O::square(a) + 0.25); break;
-      case 9: d = O::pow(O::square(a) + 0.5, c); break;
-      case 10: d = O::square(a) - b; break;
+      case 0:
+        d = a + b;
+        break;
+      case 1:
+        d = a - b * c;
+        break;
+      case 2:
+        d = a * b;
+        break;
+      case 3:
+        d = a / (1.5 + O::square(b));
+        break;
+      case 4:
+        d = O::exp(a * c);
+        break;
+      case 5:
+        d = O::log(1.0 + O::square(a)) + b;
+        break;
+      case 6:
+        d = O::sin(a) * b + O::cos(b);
+        break;
+      case 7:
+        d = O::tanh(a * b);
+        break;
+      case 8:
+        d = O::sqrt(O::square(a) + 0.25);
+        break;
+      case 9:
+        d = O::pow(O::square(a) + 0.5, c);
+        break;
+      case 10:
+        d = O::square(a) - b;
+        break;
       case 11:
         log.trace.push_back(O::value(a) > c);
         d = O::select(a > c, a * b, O::sin(b));
@@ -166,32 +188,55 @@ struct machine {
         log.trace.push_back(O::value(a) * c < O::value(b));
         d = O::min(a, b) + O::max(a * c, b);
         break;
-      case 13: d += a * c; break;
-      case 14: d -= b * O::sin(a); break;
-      case 15: d *= O::tanh(a); break;
-      case 16: d /= 1.0 + O::square(a); break;
-      case 17: d = a * O::exp(b * c) + O::sin(a - b); break;
-      case 18: d = O::log(1.0 + O::square(a)) * b - O::tanh(a * b); break;
-      case 19: d = O::pow(a, 2) + O::pow(b, 3) * c; break;
+      case 13:
+        d += a * c;
+        break;
+      case 14:
+        d -= b * O::sin(a);
+        break;
+      case 15:
+        d *= O::tanh(a);
+        break;
+      case 16:
+        d /= 1.0 + O::square(a);
+        break;
+      case 17:
+        d = a * O::exp(b * c) + O::sin(a - b);
+        break;
+      case 18:
+        d = O::log(1.0 + O::square(a)) * b - O::tanh(a * b);
+        break;
+      case 19:
+        d = O::pow(a, 2) + O::pow(b, 3) * c;
+        break;
       case 20:
         log.trace.push_back(O::value(a) < O::value(b));
         d = O::select(a < b, O::log(1.0 + O::square(a)), O::sqrt(O::square(b) + 1.0));
         break;
-      case 21: d = O::pow(1.5 + O::sin(a), b); break;
-      case 22: d = O::cos(a * c) * O::exp(-O::square(b)); break;
+      case 21:
+        d = O::pow(1.5 + O::sin(a), b);
+        break;
+      case 22:
+        d = O::cos(a * c) * O::exp(-O::square(b));
+        break;
       case 23:
         log.trace.push_back(O::value(a) > 0);
         d = O::abs(a) * b;
         break;
-      case 24: d = O::atan2(a, 1.0 + O::square(b)); break;
-      case 25: d = O::hypot(a, 1.0 + O::square(b)) - a * c; break;
+      case 24:
+        d = O::atan2(a, 1.0 + O::square(b));
+        break;
+      case 25:
+        d = O::hypot(a, 1.0 + O::square(b)) - a * c;
+        break;
       case 26: {
         log.trace.push_back(static_cast<std::int64_t>(std::floor(O::value(a))));
         const R f = O::floor(a);
         d = b * f + c;
         break;
       }
-      default: break;
+      default:
+        break;
     }
     note(d);
   }
@@ -218,7 +263,9 @@ struct generator {
   std::mt19937_64 rng;
 
   int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
-  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+  double uniform(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  }
   bool chance(double p) { return std::bernoulli_distribution(p)(rng); }
 
   std::vector<instruction> block(int variables, int registers, int depth, int length) {

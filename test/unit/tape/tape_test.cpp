@@ -223,9 +223,9 @@ TEST_P(Tape, SeveralSweepsOfOneRecording) {
   gg::tape tape(gg::check_finite, GetParam());
   gg::real w = tape.variable("w", 0.5);
   gg::real b = tape.variable("b", -1.5);
-  gg::real y1 = gg::exp(w) * b;         // recorded first
-  gg::real y2 = y1 * y1 + gg::sin(b);   // uses y1
-  gg::real y3 = w * 3.0 - b;            // recorded after both
+  gg::real y1 = gg::exp(w) * b;        // recorded first
+  gg::real y2 = y1 * y1 + gg::sin(b);  // uses y1
+  gg::real y3 = w * 3.0 - b;           // recorded after both
   const double e = std::exp(0.5);
   for (int round = 0; round < 2; ++round) {
     const auto g2 = tape.gradient(y2, {w, b});
