@@ -169,7 +169,7 @@ TEST(TapeRuntimeDiagnostics, CheckFiniteReportsAnOverflowingProduct) {
   gg::tape tape(gg::check_finite);
   gg::real w = tape.variable("w", 1e-300);
   const int t_line = __LINE__ + 1;  // the next line
-  gg::real t = w * 1e300;  // 1
+  gg::real t = w * 1e300;           // 1
   gg::real y = t * 1e300;
   ASSERT_TRUE(std::isfinite(gg::value(y)));
   const auto e = non_finite([&] { tape.gradient(y, {w}); });
