@@ -50,6 +50,9 @@ run_demo() {
   echo "== the demo (examples/demo.cpp)"
   ./build/release/examples/demo
   echo
+  echo "== the tape (examples/tape_fit.cpp): a loss with a run-time branch, and a run-time diagnosis"
+  ./build/release/examples/tape_fit
+  echo
   echo "== a missing gradient is a compile error (examples/missing_gradient.cpp with -DGRADGUARD_SHOW_ERROR):"
   if g++ -std=c++20 -Iinclude -fsyntax-only -DGRADGUARD_SHOW_ERROR examples/missing_gradient.cpp \
        >build/release/missing_gradient.log 2>&1; then
