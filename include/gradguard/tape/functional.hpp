@@ -29,6 +29,14 @@ namespace gradguard {
 // Engine tag: gg::value_and_grad<gg::taped>(fn, args...).
 struct taped {};
 
+// The result of gg::value_and_grad<gg::taped> when an argument is a vector:
+// gradient is a std::tuple, one entry per differentiated argument.
+template <class Gradients>
+struct taped_value_and_grad_result {
+  double value;
+  Gradients gradient;
+};
+
 // How an argument of gg::value_and_grad<gg::taped> becomes tape values, and
 // how its gradient is shaped. Specialised for numbers and std::vector here,
 // for Eigen vectors in <gradguard/eigen.hpp>.
@@ -123,7 +131,7 @@ requires std::same_as<Engine, taped> &&
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
       (detail::check_taped_argument<I, Args>(), ...);
-      return value_and_gradient_result<double, std::array<double, 0>>{};  // after the error
+      return value_and_grad_result<double, 0>{};  // after the error
     } else {
       auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
       real y = std::apply(fn, made);
@@ -142,7 +150,7 @@ requires std::same_as<Engine, taped> &&
       constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);
       constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
       if constexpr (all_numbers) {
-        value_and_gradient_result<double, std::array<double, n>> r{gradguard::value(y), {}};
+        value_and_grad_result<double, n> r{gradguard::value(y), {}};  // as the static form
         for (std::size_t k = 0; k < n; ++k) r.gradient[k] = all[k];
         return r;
       } else {
@@ -151,8 +159,7 @@ requires std::same_as<Engine, taped> &&
             return std::tuple{taped_argument<Args>::gradient(args, all.subspan(offset[I]))};
           else return std::tuple<>{};
         }()...);
-        return value_and_gradient_result<double, decltype(grads)>{gradguard::value(y),
-                                                                  std::move(grads)};
+        return taped_value_and_grad_result<decltype(grads)>{gradguard::value(y), std::move(grads)};
       }
     }
   }

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -36,6 +37,22 @@ TEST(TapedValueAndGrad, LoopsAndBranches) {
   EXPECT_DOUBLE_EQ(r.value, 12.0);
   EXPECT_EQ(std::get<0>(r.gradient), (std::vector<double>{2, -2, 2}));
   EXPECT_DOUBLE_EQ(std::get<1>(r.gradient), 6.0);
+}
+
+TEST(TapedValueAndGrad, StructuredBindingsAsWithTheStaticForm) {
+  auto [v, g] = gg::value_and_grad<gg::taped>([](auto a, auto b) { return a * b; }, 2.0, 3.0);
+  EXPECT_EQ(v, 6.0);
+  EXPECT_EQ(g, (std::array<double, 2>{3.0, 2.0}));
+  auto [v2, g2] = gg::value_and_grad<gg::taped>(
+      [](const auto& x, auto b) {
+        gg::real s = 0.0;
+        for (const auto& e : x) s += e * b;
+        return s;
+      },
+      std::vector<double>{1, 2}, 3.0);
+  EXPECT_EQ(v2, 9.0);
+  EXPECT_EQ(std::get<0>(g2), (std::vector<double>{3.0, 3.0}));
+  EXPECT_EQ(std::get<1>(g2), 3.0);
 }
 
 TEST(TapedValueAndGrad, NondiffArgumentsAreNotDifferentiated) {
