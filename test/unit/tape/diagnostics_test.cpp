@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "messages.hpp"
+
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -25,19 +27,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// "diagnostics_test.cpp:<line>": messages print the file's basename.
-std::string site(int line) { return "diagnostics_test.cpp:" + std::to_string(line); }
-std::string created(int line) { return " (created at " + site(line) + ")"; }
-
-template <class F>
-std::optional<gg::missing_gradient> missing(F&& f) {
-  try {
-    f();
-  } catch (const gg::missing_gradient& e) {
-    return e;
-  }
-  return std::nullopt;
-}
+using tape_messages::created;
+using tape_messages::missing;
+using tape_messages::site;
 
 static_assert(std::is_base_of_v<std::logic_error, gg::missing_gradient>);
 

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "replaced_new.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
@@ -21,58 +23,7 @@
 
 namespace gg = gradguard;
 
-// ---- operator new that fails on request -------------------------------------
-// Every form is replaced so that new and delete stay paired under the sanitizers.
-namespace {
-long allocations_until_failure = -1;  // -1: never fail
-void count_or_fail() {
-  if (allocations_until_failure == 0) {
-    allocations_until_failure = -1;
-    throw std::bad_alloc();
-  }
-  if (allocations_until_failure > 0) --allocations_until_failure;
-}
-void* allocate(std::size_t n) {
-  count_or_fail();
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* allocate_aligned(std::size_t n, std::align_val_t a) {
-  count_or_fail();
-  const auto al = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t n) { return allocate(n); }
-void* operator new[](std::size_t n) { return allocate(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return allocate(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return allocate(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new(std::size_t n, std::align_val_t a) { return allocate_aligned(n, a); }
-void* operator new[](std::size_t n, std::align_val_t a) { return allocate_aligned(n, a); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+using replaced_new::allocations_until_failure;
 
 namespace {
 

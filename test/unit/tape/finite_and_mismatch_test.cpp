@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "messages.hpp"
+
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -24,19 +26,9 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// "finite_and_mismatch_test.cpp:<line>": messages print the file's basename.
-std::string site(int line) { return "finite_and_mismatch_test.cpp:" + std::to_string(line); }
-std::string created(int line) { return " (created at " + site(line) + ")"; }
-
-template <class F>
-std::optional<gg::missing_gradient> missing(F&& f) {
-  try {
-    f();
-  } catch (const gg::missing_gradient& e) {
-    return e;
-  }
-  return std::nullopt;
-}
+using tape_messages::created;
+using tape_messages::missing;
+using tape_messages::site;
 
 template <class F>
 std::optional<gg::tape_mismatch> mismatch(F&& f) {
