@@ -37,6 +37,7 @@
 
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
+#include <gradguard/tape/block.hpp>
 #include <gradguard/tape/buffer.hpp>
 #include <gradguard/tape/describe.hpp>
 #include <gradguard/tape/errors.hpp>
@@ -44,6 +45,11 @@
 #include <gradguard/tape/record.hpp>
 
 namespace gradguard {
+
+// How tape.variable(name, v) makes a variable of a type other than T (a
+// matrix: specialised in eigen/matrix.hpp).
+template <class V>
+struct tape_variable_traits;
 
 // gg::tape tape(gg::check_finite): report the first NaN or infinite adjoint.
 struct check_finite_t {
@@ -198,6 +204,14 @@ class basic_tape {
     const auto first = begin_variables(name, 1, false, is_trainable, where);
     return basic_real<T>(value, first, id_);
   }
+  // A matrix-valued variable: gg::real_matrix A = tape.variable("A", M);
+  // for an Eigen matrix M (with <gradguard/eigen.hpp>).
+  template <class V>
+  requires requires { typename tape_variable_traits<V>::handle; }
+  auto variable(std::string_view name, const V& value, trainable is_trainable = trainable::yes,
+                const std::source_location& where = std::source_location::current()) {
+    return tape_variable_traits<V>::make(*this, name, value, is_trainable, where);
+  }
   // One variable per element of values, named name[i] in messages.
   template <std::ranges::input_range R>
   std::vector<basic_real<T>> variables(
@@ -231,6 +245,14 @@ class basic_tape {
   tape_gradient<T> gradient(const basic_real<T>& y, std::initializer_list<basic_real<T>> xs,
                             allow_unconnected_t) {
     return gradient_of(y, xs, true);
+  }
+  // With matrix-valued variables among xs: g[A] is a matrix of A's shape.
+  block_gradient<T> gradient(const basic_real<T>& y, std::initializer_list<gradient_target<T>> xs) {
+    return block_gradient_of(y, std::span<const gradient_target<T>>(xs.begin(), xs.size()), false);
+  }
+  block_gradient<T> gradient(const basic_real<T>& y, std::initializer_list<gradient_target<T>> xs,
+                             allow_unconnected_t) {
+    return block_gradient_of(y, std::span<const gradient_target<T>>(xs.begin(), xs.size()), true);
   }
   template <detail::range_of_reals<T> R>
   tape_gradient<T> gradient(const basic_real<T>& y, const R& xs) {
@@ -273,6 +295,8 @@ class basic_tape {
     cuts_.clear();
     blocks_.clear();
     names_.clear();
+    operations_.clear();
+    arena_.clear();
     frozen_blocks_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
@@ -328,6 +352,9 @@ class basic_tape {
   }
 
  private:
+  template <class U>
+  friend struct detail::block_recorder;
+
   explicit basic_tape(bool check)
       : id_(detail::tape_registry<T>::acquire(this)), check_finite_(check) {}
 
@@ -419,31 +446,77 @@ class basic_tape {
            ") belongs to a tape that has been cleared or destroyed since";
   }
 
-  // Zeroes adjoints[0..top], seeds top, and sweeps statements top..stop+1.
-  void seed(std::uint32_t top) {
-    if (adjoints_.size() < statements_.size()) adjoints_.resize(statements_.size());
-    std::fill(adjoints_.begin(), adjoints_.begin() + top + 1, T(0));
-    adjoints_[top] = T(1);
+  // Where the sweep for output top starts: the outputs of a block are swept
+  // together, from its last one.
+  std::uint32_t sweep_top(std::uint32_t top) const {
+    if (operations_.empty()) return top;
+    auto it = std::upper_bound(
+        operations_.begin(), operations_.end(), top,
+        [](std::uint32_t v, const detail::block_operation<T>& op) { return v < op.first; });
+    if (it != operations_.begin() && std::prev(it)->last > top) return std::prev(it)->last;
+    return top;
   }
 
+  // Zeroes the adjoints up to sweep_top(top), seeds top, and returns sweep_top(top).
+  std::uint32_t seed(std::uint32_t top) {
+    const std::uint32_t high = sweep_top(top);
+    if (adjoints_.size() < statements_.size()) adjoints_.resize(statements_.size());
+    std::fill(adjoints_.begin(), adjoints_.begin() + high + 1, T(0));
+    adjoints_[top] = T(1);
+    return high;
+  }
+
+  // Positions in the operand arrays: just past the operands of statement s.
+  struct sweep_cursor {
+    const std::uint32_t* unit;
+    const std::uint32_t* general;
+    const T* partial;
+  };
+  sweep_cursor cursor_after(std::uint32_t top) const {
+    const detail::statement_shape* shape = statements_.data();
+    sweep_cursor c{units_.data() + units_.size(), general_.data() + general_.size(),
+                   partials_.data() + partials_.size()};
+    for (std::size_t s = statements_.size(); s-- > std::size_t{top} + 1;) {
+      c.unit -= shape[s].units;
+      c.general -= shape[s].general;
+      c.partial -= shape[s].general;
+    }
+    return c;
+  }
+
+  // Sweeps statements top .. stop + 1, blocks included.
   void sweep(std::uint32_t top, std::uint32_t stop) {
     if (first_operation_ > top) return;  // only variables up to top
     if (first_operation_ > 0) stop = std::max(stop, first_operation_ - 1);
-    if (check_finite_) sweep_impl<true>(top, stop);
-    else sweep_impl<false>(top, stop);
+    if (check_finite_) sweep_blocks<true>(top, stop);
+    else sweep_blocks<false>(top, stop);
   }
 
   template <bool Checked>
-  void sweep_impl(std::uint32_t top, std::uint32_t stop) {
-    const detail::statement_shape* shape = statements_.data();
-    const std::uint32_t* unit = units_.data() + units_.size();
-    const std::uint32_t* general = general_.data() + general_.size();
-    const T* partial = partials_.data() + partials_.size();
-    for (std::size_t s = statements_.size(); s-- > std::size_t{top} + 1;) {
-      unit -= shape[s].units;
-      general -= shape[s].general;
-      partial -= shape[s].general;
+  void sweep_blocks(std::uint32_t top, std::uint32_t stop) {
+    sweep_cursor c = cursor_after(top);
+    if (operations_.empty()) return sweep_statements<Checked>(top, stop, c);
+    // Scalar statements between blocks, then each block (its outputs are
+    // statements without operands).
+    auto op = std::upper_bound(
+        operations_.begin(), operations_.end(), top,
+        [](std::uint32_t v, const detail::block_operation<T>& o) { return v < o.last; });
+    while (op != operations_.begin() && std::prev(op)->last > stop) {
+      --op;
+      sweep_statements<Checked>(top, op->last, c);
+      op->backward(*op, adjoints_.data());
+      if constexpr (Checked) check_block(*op);
+      top = op->last;
     }
+    sweep_statements<Checked>(top, stop, c);
+  }
+
+  template <bool Checked>
+  void sweep_statements(std::uint32_t top, std::uint32_t stop, sweep_cursor& c) {
+    const detail::statement_shape* shape = statements_.data();
+    const std::uint32_t* unit = c.unit;
+    const std::uint32_t* general = c.general;
+    const T* partial = c.partial;
     T* adj = adjoints_.data();
     for (std::size_t s = std::size_t{top} + 1; s-- > std::size_t{stop} + 1;) {
       const auto [nu, ng] = shape[s];
@@ -495,7 +568,38 @@ class basic_tape {
         }
       }
     }
+    c = {unit, general, partial};
   }
+
+  // With gg::check_finite: the first operand adjoint a block made NaN or infinite.
+  void check_block(const detail::block_operation<T>& op) const;
+
+  // Records a block of n outputs; returns the index of the first.
+  std::uint32_t record_block(std::size_t n, detail::block_operation<T> op) {
+    const auto first = static_cast<std::uint32_t>(statements_.size());
+    if (n == 0) return first;                     // an empty matrix: nothing flows
+    operations_.reserve(operations_.size() + 1);  // may throw: nothing recorded yet
+    if (room_ < n) make_room(n);
+    std::fill_n(statements_.end(), n, detail::statement_shape{0, 0});
+    if (check_finite_)
+      std::fill_n(info_.end(), n,
+                  detail::statement_info{nullptr, op.where,
+                                         static_cast<std::uint32_t>(leaf_values_.size())});
+    statements_.commit(n);
+    if (check_finite_) info_.commit(n);
+    room_ -= n;
+    op.first = first;
+    op.last = first + static_cast<std::uint32_t>(n - 1);
+    operations_.push_back(op);  // cannot throw after the reserve
+    first_operation_ = std::min(first_operation_, first);
+    return first;
+  }
+  static basic_real<T> real_at(const T& value, std::uint32_t index, std::uint32_t tape_id) {
+    return basic_real<T>(value, index, tape_id);
+  }
+
+  block_gradient<T> block_gradient_of(const basic_real<T>& y,
+                                      std::span<const gradient_target<T>> xs, bool allow);
 
   non_finite_adjoint non_finite(std::uint32_t s, std::uint32_t operand, const T& adjoint,
                                 const T& partial) const;
@@ -530,6 +634,10 @@ class basic_tape {
   std::vector<std::size_t> diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape,
                                     const R& xs, std::span<const T> values, bool allow) const;
 
+  // Matrix operations (eigen/matrix.hpp), in the order recorded, and the
+  // values they keep for the sweep.
+  std::vector<detail::block_operation<T>> operations_;
+  detail::value_arena<T> arena_;
   detail::buffer<detail::statement_shape> statements_;
   detail::buffer<std::uint32_t> units_;
   detail::buffer<std::uint32_t> general_;
@@ -712,6 +820,7 @@ std::vector<std::uint32_t> basic_tape<T>::reachability(
     std::span<const std::uint32_t> outputs) const {
   std::uint32_t top = 0;
   for (auto y : outputs) top = std::max(top, y);
+  top = sweep_top(top);
   std::vector<std::uint32_t> mark(std::size_t{top} + 1, 0);
   for (auto y : outputs) mark[y] = 1;
   const detail::statement_shape* shape = statements_.data();
@@ -724,9 +833,24 @@ std::vector<std::uint32_t> basic_tape<T>::reachability(
   auto cut = std::upper_bound(
       cuts_.begin(), cuts_.end(), top,
       [](std::uint32_t v, const detail::cut_record& c) { return v < c.statement; });
+  auto op = std::upper_bound(
+      operations_.begin(), operations_.end(), top,
+      [](std::uint32_t v, const detail::block_operation<T>& o) { return v < o.last; });
   for (std::size_t s = std::size_t{top} + 1; s-- > 0;) {
     unit -= shape[s].units;
     general -= shape[s].general;
+    if (op != operations_.begin() && std::prev(op)->last == s) {
+      // A block: every operand value reaches every output (a structural,
+      // conservative answer: a variable is diagnosed as a whole matrix).
+      const auto& o = *--op;
+      std::uint32_t best = 0;
+      for (std::uint32_t i = o.first; i <= o.last; ++i)
+        if (mark[i] == 1 || (best == 0 && mark[i] != 0)) best = mark[i];
+      if (best != 0)
+        for (std::size_t k = 0; k < o.operand.size(); ++k)
+          for (std::uint32_t i = o.operand[k]; i < o.operand[k] + o.count[k]; ++i)
+            if (best == 1 || mark[i] == 0) mark[i] = best;
+    }
     const std::uint32_t m = mark[s];
     for (; cut != cuts_.begin() && std::prev(cut)->statement == s; --cut) {
       const auto& c = *std::prev(cut);
@@ -888,8 +1012,8 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
                                 " variables");
   bool any_zero = !all_mine;
   if (y.on_tape() && all_mine) {
-    seed(top);
-    if (stop < top) sweep(top, stop);
+    const std::uint32_t high = seed(top);
+    if (stop < high) sweep(high, stop);
     T* o = out.data();
     for (const basic_real<T>& x : xs) {
       const T v = x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -897,8 +1021,8 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
       *o++ = v;
     }
   } else if (y.on_tape()) {
-    seed(top);
-    if (stop < top) sweep(top, stop);
+    const std::uint32_t high = seed(top);
+    if (stop < high) sweep(high, stop);
     std::size_t i = 0;
     for (const basic_real<T>& x : xs)
       out[i++] = owns(x) && x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -938,8 +1062,8 @@ dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allo
       std::uint32_t stop = y.index();
       for (const basic_real<T>& x : xs)
         if (owns(x)) stop = std::min(stop, x.index());
-      seed(y.index());
-      if (stop < y.index()) sweep(y.index(), stop);
+      const std::uint32_t high = seed(y.index());
+      if (stop < high) sweep(high, stop);
       std::size_t c = 0;
       for (const basic_real<T>& x : xs) {
         if (owns(x) && x.index() <= y.index()) j(r, c) = adjoints_[x.index()];
@@ -954,6 +1078,106 @@ dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allo
     for (std::size_t r2 = 0; r2 < j.rows; ++r2) j(r2, c) = T(0);
   return j;
 }
+
+template <class T>
+block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
+                                                   std::span<const gradient_target<T>> xs,
+                                                   bool allow) {
+  const std::uint32_t top = check_output(y, xs);
+  block_gradient<T> g;
+  std::size_t total = 0;
+  std::uint32_t stop = top;
+  for (const auto& x : xs) {
+    g.refs_.push_back(x.ref());
+    g.offsets_.push_back(total);
+    total += x.ref().count;
+    if (x.ref().tape_id == id_) stop = std::min(stop, x.ref().first);
+  }
+  g.values_.assign(total, T(0));
+  if (y.on_tape()) {
+    const std::uint32_t high = seed(top);
+    if (stop < high) sweep(high, stop);
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+      const auto& r = xs[k].ref();
+      if (r.tape_id != id_) continue;
+      for (std::uint32_t i = 0; i < r.count && r.first + i <= top; ++i)
+        g.values_[g.offsets_[k] + i] = adjoints_[r.first + i];
+    }
+  }
+  // A matrix is diagnosed as a whole: missing when every element's adjoint
+  // is 0 and no element is on a differentiable path. One element stands for
+  // it in diagnose(): the one best connected to the result.
+  const std::uint32_t outputs[] = {top};
+  std::vector<basic_real<T>> standing;
+  std::vector<T> active;
+  std::vector<std::uint32_t> mark;
+  bool check = frozen_blocks_ > 0;
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    const auto& r = xs[k].ref();
+    const auto begin = g.values_.begin() + static_cast<std::ptrdiff_t>(g.offsets_[k]);
+    const bool nonzero =
+        std::any_of(begin, begin + r.count, [](const T& v) { return detail::plain_value(v) != 0; });
+    std::uint32_t index = r.first;
+    if (!nonzero && !xs[k].scalar() && r.tape_id == id_ && y.on_tape() && r.count > 1) {
+      if (mark.empty()) mark = reachability(std::span<const std::uint32_t>(outputs));
+      for (std::uint32_t i = r.first; i < r.first + r.count && i < mark.size(); ++i) {
+        if (mark[i] == 1) {
+          index = i;
+          break;
+        }
+        if (mark[i] != 0 && mark[index] == 0) index = i;
+      }
+    }
+    standing.push_back(basic_real<T>(xs[k].scalar() ? xs[k].value() : T(0), index, r.tape_id));
+    active.push_back(nonzero ? T(1) : T(0));
+    check |= !nonzero || r.tape_id != id_;
+  }
+  if (check)
+    for (std::size_t k : diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), standing,
+                                  std::span<const T>(active), allow))
+      std::fill_n(g.values_.begin() + static_cast<std::ptrdiff_t>(g.offsets_[k]), xs[k].ref().count,
+                  T(0));
+  return g;
+}
+
+template <class T>
+void basic_tape<T>::check_block(const detail::block_operation<T>& op) const {
+  for (std::size_t k = 0; k < op.operand.size(); ++k)
+    for (std::uint32_t i = op.operand[k]; i < op.operand[k] + op.count[k]; ++i) {
+      const double v = detail::plain_value(adjoints_[i]);
+      if (std::isfinite(v)) continue;
+      std::ostringstream os;
+      os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became " << v
+         << " in the reverse sweep, at the matrix operation '" << op.name << "' (values #"
+         << op.first << " to #" << op.last << ")";
+      const auto site = detail::format_site(op.where);
+      if (!site.empty()) os << " recorded at " << site;
+      os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
+            "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
+            "domain or rescale the computation.";
+      throw non_finite_adjoint(os.str());
+    }
+}
+
+namespace detail {
+template <class T>
+struct block_recorder {
+  static T* allocate(basic_tape<T>& t, std::size_t n) { return t.arena_.allocate(n); }
+  static std::uint32_t variables(basic_tape<T>& t, std::string_view name, std::size_t n,
+                                 trainable is_trainable, const std::source_location& where) {
+    return t.begin_variables(name, n, false, is_trainable, where);
+  }
+  static std::uint32_t record(basic_tape<T>& t, std::size_t n, const block_operation<T>& op) {
+    return t.record_block(n, op);
+  }
+  static basic_real<T> real(const T& value, std::uint32_t index, std::uint32_t tape_id) {
+    return basic_tape<T>::real_at(value, index, tape_id);
+  }
+  static basic_tape<T>* find(std::uint32_t tape_id) noexcept {
+    return tape_id == 0 ? nullptr : tape_registry<T>::find(tape_id);
+  }
+};
+}  // namespace detail
 
 template <class T>
 non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t operand,

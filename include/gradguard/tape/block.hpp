@@ -1,0 +1,159 @@
+// IWYU pragma: private, include <gradguard/eigen.hpp>
+// Blocks: operations recorded on the tape as one unit, with many outputs
+// (the matrix operations of gg::real_matrix, in eigen/matrix.hpp). Their
+// outputs are consecutive tape values without scalar operands; the reverse
+// sweep calls the block's backward function once the adjoints of all its
+// outputs are complete, and that function adds matrix adjoints into the
+// operands' adjoints (dA += dC * B^T for a product). Nothing here knows Eigen.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <source_location>
+#include <span>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace gradguard {
+
+template <class T>
+class basic_tape;
+template <class T>
+class basic_real;
+
+namespace detail {
+
+// The values a block keeps for its reverse sweep (its outputs, its operands'
+// values, partials) live in chunks that never move: a matrix's value stays
+// where it is until tape.clear(), which keeps the chunks for the next recording.
+template <class T>
+class value_arena {
+ public:
+  T* allocate(std::size_t n) {
+    while (chunk_ < chunks_.size() && chunks_[chunk_].size - used_ < n) {
+      ++chunk_;
+      used_ = 0;
+    }
+    if (chunk_ == chunks_.size()) {
+      const std::size_t size =
+          std::max({n, std::size_t{4096}, chunks_.empty() ? 0 : 2 * chunks_.back().size});
+      chunks_.push_back({std::make_unique<T[]>(size), size});
+      used_ = 0;
+    }
+    T* p = chunks_[chunk_].data.get() + used_;
+    used_ += n;
+    return p;
+  }
+  void clear() noexcept {
+    chunk_ = 0;
+    used_ = 0;
+  }
+  std::size_t capacity() const noexcept {
+    std::size_t c = 0;
+    for (const auto& k : chunks_) c += k.size;
+    return c;
+  }
+
+ private:
+  struct chunk {
+    std::unique_ptr<T[]> data;
+    std::size_t size;
+  };
+  std::vector<chunk> chunks_;
+  std::size_t chunk_ = 0;
+  std::size_t used_ = 0;
+};
+
+// One recorded block. Operand k is the range of tape values
+// operand[k] .. operand[k] + count[k] - 1 (count 0: a constant, which gets no
+// adjoint); data[k] points at what the backward function reads (in the arena).
+template <class T>
+struct block_operation {
+  void (*backward)(const block_operation& op, T* adjoints) = nullptr;
+  std::uint32_t first = 0;  // outputs: values first .. last
+  std::uint32_t last = 0;
+  std::array<std::uint32_t, 3> operand{};
+  std::array<std::uint32_t, 3> count{};
+  std::array<const T*, 3> data{};
+  std::array<std::int64_t, 4> dims{};
+  const char* name = "";  // for messages: "product", "exp", ...
+  std::source_location where;
+};
+
+// How eigen/matrix.hpp records blocks on a tape (defined in tape.hpp).
+template <class T>
+struct block_recorder;
+
+// A requested variable in tape.gradient(y, {A, b, w}): a scalar gg::real or
+// a matrix-valued variable (its range of tape values).
+template <class T>
+struct block_ref {
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
+  std::uint32_t tape_id = 0;
+};
+
+// What a matrix-valued variable gives tape.gradient: `x.tape_block()`.
+template <class V, class T>
+concept tape_block = requires(const V& v) {
+  { v.tape_block() } -> std::same_as<block_ref<T>>;
+};
+
+}  // namespace detail
+
+// An element of the list in tape.gradient(y, {A, b, w}): a gg::real or a
+// matrix-valued variable.
+template <class T>
+class gradient_target {
+ public:
+  gradient_target(const basic_real<T>& x)  // NOLINT(google-explicit-constructor)
+      : ref_{x.index(), 1, x.tape_id()}, scalar_(true), value_(x.value) {}
+  template <detail::tape_block<T> V>
+  gradient_target(const V& v)  // NOLINT(google-explicit-constructor)
+      : ref_(v.tape_block()) {}
+  const detail::block_ref<T>& ref() const noexcept { return ref_; }
+  bool scalar() const noexcept { return scalar_; }
+  const T& value() const noexcept { return value_; }
+
+ private:
+  detail::block_ref<T> ref_;
+  bool scalar_ = false;
+  T value_{};
+};
+
+// The result of tape.gradient(y, {A, b, w}): g[A] is a matrix of A's shape,
+// g[w] a number.
+template <class T>
+class block_gradient {
+ public:
+  const T& operator[](const basic_real<T>& x) const {
+    const auto r = find(x.tape_id(), x.index());
+    return values_[r.first];
+  }
+  template <detail::tape_block<T> V>
+  auto operator[](const V& v) const {
+    const auto b = v.tape_block();
+    const auto r = find(b.tape_id, b.first);
+    return v.gradient_from(std::span<const T>(values_.data() + r.first, r.second));
+  }
+
+ private:
+  friend class basic_tape<T>;
+  std::pair<std::size_t, std::size_t> find(std::uint32_t tape_id, std::uint32_t first) const {
+    for (std::size_t i = 0; i < refs_.size(); ++i)
+      if (refs_[i].tape_id == tape_id && refs_[i].first == first)
+        return {offsets_[i], refs_[i].count};
+    throw std::out_of_range(
+        "gradguard: g[x]: x was not among the variables passed to tape.gradient(y, xs)");
+  }
+  std::vector<detail::block_ref<T>> refs_;
+  std::vector<std::size_t> offsets_;
+  std::vector<T> values_;
+};
+
+}  // namespace gradguard

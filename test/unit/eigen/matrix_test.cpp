@@ -1,0 +1,249 @@
+// gg::real_matrix and gg::real_vector: each matrix operation is one block on
+// the tape; every gradient is checked against central finite differences of
+// the same recorded computation.
+#include <gradguard/eigen.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+namespace gg = gradguard;
+using ::testing::HasSubstr;
+
+namespace {
+
+using matrix = Eigen::MatrixXd;
+
+// The value of f at inputs, recorded on a fresh tape.
+template <class F>
+double value_at(const F& f, const matrix& a, const matrix& b) {
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", a);
+  gg::real_matrix B = t.variable("B", b);
+  return gg::value(f(A, B));
+}
+
+// Checks tape.gradient(f(A, B), {A, B}) against central differences.
+template <class F>
+void expect_gradient(const F& f, const matrix& a, const matrix& b, double tol = 1e-6) {
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", a);
+  gg::real_matrix B = t.variable("B", b);
+  const gg::real y = f(A, B);
+  auto g = t.gradient(y, {A, B}, gg::allow_unconnected);
+  const matrix dA = g[A], dB = g[B];
+  ASSERT_EQ(dA.rows(), a.rows());
+  ASSERT_EQ(dB.cols(), b.cols());
+  const double h = 1e-6;
+  for (int which = 0; which < 2; ++which) {
+    const matrix& x = which == 0 ? a : b;
+    const matrix& d = which == 0 ? dA : dB;
+    for (Eigen::Index k = 0; k < x.size(); ++k) {
+      matrix up = x, down = x;
+      up(k) += h;
+      down(k) -= h;
+      const double fd = which == 0 ? (value_at(f, up, b) - value_at(f, down, b)) / (2 * h)
+                                   : (value_at(f, a, up) - value_at(f, a, down)) / (2 * h);
+      EXPECT_NEAR(d(k), fd, tol * (1 + std::abs(fd))) << (which ? "B" : "A") << "(" << k << ")";
+    }
+  }
+}
+
+matrix random(Eigen::Index r, Eigen::Index c, unsigned seed) {
+  std::srand(seed);
+  return matrix::Random(r, c);
+}
+
+TEST(RealMatrix, ProductGradientIsOnesTimesBTransposed) {
+  gg::tape t;
+  const matrix a = random(4, 3, 1), b = random(3, 2, 2);
+  gg::real_matrix A = t.variable("A", a);
+  gg::real_matrix B = t.variable("B", b);
+  gg::real y = gg::sum(A * B);
+  EXPECT_NEAR(gg::value(y), (a * b).sum(), 1e-12);
+  auto g = t.gradient(y, {A, B});
+  const matrix dA = g[A], dB = g[B];
+  EXPECT_TRUE(dA.isApprox(matrix::Ones(4, 2) * b.transpose(), 1e-14));
+  EXPECT_TRUE(dB.isApprox(a.transpose() * matrix::Ones(4, 2), 1e-14));
+  // One block per operation: 12 + 6 variables, 8 product outputs, 1 sum.
+  EXPECT_EQ(t.size(), 12u + 6 + 8 + 1);
+}
+
+TEST(RealMatrix, EveryOperationAgreesWithFiniteDifferences) {
+  const matrix a = random(3, 4, 3), b = random(3, 4, 4);
+  const matrix pos_a = a.array().abs() + 0.5, pos_b = b.array().abs() + 0.5;
+  using M = const gg::real_matrix&;
+  expect_gradient([](M A, M B) { return gg::sum(A + B * 2.0); }, a, b);
+  expect_gradient([](M A, M B) { return gg::sum(gg::cwise_product(A - B, A)); }, a, b);
+  expect_gradient([](M A, M B) { return gg::sum(gg::cwise_quotient(A, B)); }, a, pos_b);
+  expect_gradient([](M A, M B) { return gg::dot(A, B); }, a, b);
+  expect_gradient([](M A, M B) { return gg::squared_norm(A - B); }, a, b);
+  expect_gradient([](M A, M B) { return gg::log_sum_exp(A) + gg::mean(B); }, a, b);
+  expect_gradient([](M A, M B) { return gg::sum(gg::exp(A) + gg::log(B)); }, a, pos_b);
+  expect_gradient([](M A, M B) { return gg::sum(gg::sqrt(A) - gg::square(B)); }, pos_a, b);
+  expect_gradient([](M A, M B) { return gg::sum(gg::tanh(A) + gg::sigmoid(B)); }, a, b);
+  expect_gradient([](M A, M B) { return gg::sum(gg::relu(A - B)); }, a, b);
+  expect_gradient([](M A, M B) { return gg::sum(gg::transpose(A) * B); }, a, b);
+  expect_gradient([](M A, M B) { return gg::dot(gg::colwise_sum(A), gg::colwise_sum(B)); }, a, b);
+  expect_gradient([](M A, M B) { return gg::squared_norm(gg::rowwise_sum(gg::square(A + B))); }, a,
+                  b);
+  expect_gradient([](M A, M B) { return gg::squared_norm(gg::colwise_add(A, gg::rowwise_sum(B))); },
+                  a, b);
+  expect_gradient([](M A, M B) { return gg::sum(-A * 3.0) + gg::sum(1.0 - B / 2.0); }, a, b);
+}
+
+TEST(RealMatrix, ProductsWithVectorsAndConstantMatrices) {
+  const matrix a = random(3, 3, 5), x = random(3, 1, 6);
+  const matrix data = random(2, 3, 7);
+  using M = const gg::real_matrix&;
+  // A vector is a one-column matrix; Eigen matrices of numbers are constants.
+  expect_gradient([&](M A, M v) { return gg::squared_norm(data * (A * v)); }, a, x);
+  expect_gradient(
+      [&](M A, M v) { return gg::sum(gg::exp(A * 0.1) * data.transpose()) + gg::sum(v); }, a, x);
+  gg::tape t;
+  gg::real_vector v = t.variable("v", Eigen::VectorXd(x));
+  static_assert(std::is_same_v<decltype(v), gg::real_vector>);
+  gg::real_vector Av = data.transpose() * (data * v);
+  EXPECT_EQ(Av.rows(), 3);
+  EXPECT_EQ(Av.cols(), 1);
+  gg::real y = gg::dot(Av, v);
+  auto g = t.gradient(y, {v});
+  const Eigen::VectorXd dv = g[v];
+  const matrix S = data.transpose() * data;
+  EXPECT_TRUE(dv.isApprox((S + S.transpose()) * x, 1e-12));
+}
+
+TEST(RealMatrix, ScalarRealsBroadcastAndMixWithMatrices) {
+  gg::tape t;
+  const matrix a = random(2, 3, 8);
+  gg::real s = t.variable("s", 1.5);
+  gg::real_matrix A = t.variable("A", a);
+  gg::real y = gg::sum(A * s) * s + gg::squared_norm(A / s);
+  auto g = t.gradient(y, {s, A});
+  // y = s^2 sum(A) + |A|^2 / s^2
+  EXPECT_NEAR(g[s], 2 * 1.5 * a.sum() - 2 * a.squaredNorm() / std::pow(1.5, 3), 1e-12);
+  const matrix dA = g[A];
+  EXPECT_TRUE(dA.isApprox(matrix::Constant(2, 3, 1.5 * 1.5) + 2 * a / (1.5 * 1.5), 1e-12));
+}
+
+TEST(RealMatrix, ConvertsToAndFromEigenMatricesOfReals) {
+  gg::tape t;
+  const matrix a = random(2, 2, 9);
+  gg::real_matrix A = t.variable("A", a);
+  // To scalar code: the elements are the matrix's own tape values.
+  Eigen::Matrix<gg::real, -1, -1> R = A.reals();
+  gg::real det = R(0, 0) * R(1, 1) - R(0, 1) * R(1, 0);
+  auto g = t.gradient(det, {A});
+  const matrix dA = g[A];
+  EXPECT_NEAR(dA(0, 0), a(1, 1), 1e-15);
+  EXPECT_NEAR(dA(0, 1), -a(1, 0), 1e-15);
+  // And back: one copy statement per element.
+  gg::real_matrix B(R * 2.0);
+  gg::real y = gg::sum(gg::square(B));
+  auto h = t.gradient(y, {A});
+  EXPECT_TRUE(matrix(h[A]).isApprox(8 * a, 1e-14));
+  EXPECT_EQ(B.value()(1, 0), 2 * a(1, 0));
+}
+
+TEST(RealMatrix, GradientOfAnElementOfABlockSweepsTheWholeBlock) {
+  gg::tape t;
+  const matrix a = random(3, 3, 10);
+  gg::real_matrix A = t.variable("A", a);
+  gg::real_matrix C = A * A;
+  // y is the first output of the product's block: the sweep starts at its last.
+  auto g = t.gradient(C(0, 0), {A});
+  matrix expected = matrix::Zero(3, 3);
+  expected.row(0) += a.col(0).transpose();
+  expected.col(0) += a.row(0).transpose();
+  EXPECT_TRUE(matrix(g[A]).isApprox(expected, 1e-14));
+}
+
+TEST(RealMatrix, MissingGradientsNameTheMatrix) {
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", random(2, 2, 11));
+  gg::real_matrix W = t.variable("W", random(2, 2, 12), gg::trainable::no);
+  gg::real_matrix U = t.variable("U", random(2, 2, 13));
+  gg::real y = gg::sum(A * W);
+  try {
+    (void)t.gradient(y, {A, W, U});
+    FAIL() << "no gg::missing_gradient";
+  } catch (const gg::missing_gradient& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'W'"));
+    EXPECT_THAT(e.what(), HasSubstr("is not trainable"));
+    EXPECT_THAT(e.what(), HasSubstr("'U'"));
+    EXPECT_THAT(e.what(), HasSubstr("is never used on a path to the result"));
+    EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("'A'")));
+  }
+  auto g = t.gradient(y, {A, W, U}, gg::allow_unconnected);
+  EXPECT_TRUE(matrix(g[W]).isZero());
+  EXPECT_TRUE(matrix(g[U]).isZero());
+  EXPECT_FALSE(matrix(g[A]).isZero());
+}
+
+TEST(RealMatrix, ACutOnTheScalarPathIsBlamed) {
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", random(2, 2, 14));
+  gg::real y = gg::floor(gg::sum(A));
+  try {
+    (void)t.gradient(y, {A});
+    FAIL() << "no gg::missing_gradient";
+  } catch (const gg::missing_gradient& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'A'"));
+    EXPECT_THAT(e.what(), HasSubstr("only through 'floor'"));
+  }
+}
+
+TEST(RealMatrix, BadShapesAndStaleMatricesAreClearErrors) {
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", random(2, 3, 15));
+  gg::real_matrix B = t.variable("B", random(2, 3, 16));
+  try {
+    (void)(A * B);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(),
+                HasSubstr("A is 2 x 3 and B is 2 x 3; a product needs A.cols() == B.rows()"));
+  }
+  EXPECT_THROW((void)gg::cwise_product(A, gg::transpose(B)), std::invalid_argument);
+  EXPECT_THROW((void)(gg::real_matrix() + gg::real_matrix()), std::invalid_argument);
+  t.clear();
+  EXPECT_THROW((void)gg::sum(A), gg::tape_mismatch);
+  gg::tape other;
+  gg::real_matrix C = other.variable("C", random(3, 3, 17));
+  gg::real_matrix D = t.variable("D", random(3, 3, 18));
+  EXPECT_THROW((void)(C * D), gg::tape_mismatch);
+}
+
+TEST(RealMatrix, CheckFiniteNamesTheMatrixOperation) {
+  gg::tape t(gg::check_finite);
+  matrix a = random(2, 2, 19).array().abs();
+  a(1, 1) = 0;
+  gg::real_matrix A = t.variable("A", a);
+  gg::real y = gg::sum(gg::sqrt(A));
+  try {
+    (void)t.gradient(y, {A});
+    FAIL() << "no gg::non_finite_adjoint";
+  } catch (const gg::non_finite_adjoint& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the adjoint of 'A'"));
+    EXPECT_THAT(e.what(), HasSubstr("matrix operation 'sqrt'"));
+    EXPECT_THAT(e.what(), HasSubstr("matrix_test.cpp:"));
+  }
+}
+
+TEST(RealMatrix, ClearKeepsTheMemoryAndRecordsAgain) {
+  gg::tape t;
+  const matrix a = random(8, 8, 20), b = random(8, 8, 21);
+  for (int round = 0; round < 3; ++round) {
+    t.clear();
+    gg::real_matrix A = t.variable("A", a);
+    gg::real_matrix B = t.variable("B", b);
+    gg::real y = gg::sum(A * B);
+    auto g = t.gradient(y, {A, B});
+    EXPECT_TRUE(matrix(g[A]).isApprox(matrix::Ones(8, 8) * b.transpose(), 1e-14));
+  }
+}
+
+}  // namespace
