@@ -145,14 +145,16 @@ class block_gradient {
  private:
   friend class basic_tape<T>;
   std::pair<std::size_t, std::size_t> find(std::uint32_t tape_id, std::uint32_t first) const {
-    for (std::size_t i = 0; i < refs_.size(); ++i)
-      if (refs_[i].tape_id == tape_id && refs_[i].first == first)
-        return {offsets_[i], refs_[i].count};
+    for (const auto& e : entries_)
+      if (e.ref.tape_id == tape_id && e.ref.first == first) return {e.offset, e.ref.count};
     throw std::out_of_range(
         "gradguard: g[x]: x was not among the variables passed to tape.gradient(y, xs)");
   }
-  std::vector<detail::block_ref<T>> refs_;
-  std::vector<std::size_t> offsets_;
+  struct entry {
+    detail::block_ref<T> ref;
+    std::size_t offset;
+  };
+  std::vector<entry> entries_;
   std::vector<T> values_;
 };
 

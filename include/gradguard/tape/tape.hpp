@@ -506,7 +506,7 @@ class basic_tape {
       sweep_statements<Checked>(top, op->last, c);
       op->backward(*op, adjoints_.data());
       if constexpr (Checked) check_block(*op);
-      top = op->last;
+      top = op->first;  // its other outputs have no scalar operands: skip them
     }
     sweep_statements<Checked>(top, stop, c);
   }
@@ -1087,9 +1087,9 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   block_gradient<T> g;
   std::size_t total = 0;
   std::uint32_t stop = top;
+  g.entries_.reserve(xs.size());
   for (const auto& x : xs) {
-    g.refs_.push_back(x.ref());
-    g.offsets_.push_back(total);
+    g.entries_.push_back({x.ref(), total});
     total += x.ref().count;
     if (x.ref().tape_id == id_) stop = std::min(stop, x.ref().first);
   }
@@ -1101,7 +1101,7 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
       const auto& r = xs[k].ref();
       if (r.tape_id != id_) continue;
       for (std::uint32_t i = 0; i < r.count && r.first + i <= top; ++i)
-        g.values_[g.offsets_[k] + i] = adjoints_[r.first + i];
+        g.values_[g.entries_[k].offset + i] = adjoints_[r.first + i];
     }
   }
   // A matrix is diagnosed as a whole: missing when every element's adjoint
@@ -1114,7 +1114,7 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   bool check = frozen_blocks_ > 0;
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const auto& r = xs[k].ref();
-    const auto begin = g.values_.begin() + static_cast<std::ptrdiff_t>(g.offsets_[k]);
+    const auto begin = g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset);
     const bool nonzero =
         std::any_of(begin, begin + r.count, [](const T& v) { return detail::plain_value(v) != 0; });
     std::uint32_t index = r.first;
@@ -1135,8 +1135,8 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   if (check)
     for (std::size_t k : diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), standing,
                                   std::span<const T>(active), allow))
-      std::fill_n(g.values_.begin() + static_cast<std::ptrdiff_t>(g.offsets_[k]), xs[k].ref().count,
-                  T(0));
+      std::fill_n(g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset),
+                  xs[k].ref().count, T(0));
   return g;
 }
 
