@@ -4,6 +4,7 @@
 // includes Eigen; <gradguard/gradguard.hpp> compiles without it.
 #pragma once
 
-#include <gradguard/eigen/matrix.hpp>  // IWYU pragma: export
-#include <gradguard/eigen/real.hpp>    // IWYU pragma: export
-#include <gradguard/gradguard.hpp>     // IWYU pragma: export
+#include <gradguard/eigen/dual.hpp>     // IWYU pragma: export
+#include <gradguard/eigen/matrix.hpp>   // IWYU pragma: export
+#include <gradguard/eigen/real.hpp>     // IWYU pragma: export
+#include <gradguard/gradguard.hpp>      // IWYU pragma: export

@@ -32,4 +32,17 @@ struct value_and_grad_result;
 template <class T>
 struct nondiff_arg;
 struct allow_unconnected_t;
+// The tangent width of a gg::dual sized at run time.
+inline constexpr std::size_t dynamic = static_cast<std::size_t>(-1);
+template <class T, std::size_t N>
+struct dual;
+template <class T, std::size_t N>
+struct dual_view;
+template <class V, std::size_t N, class Tangent>
+struct dual_expression;
+struct forward;
+template <class Gradients>
+struct forward_value_and_grad_result;
+template <class Value>
+struct jvp_result;
 }  // namespace gradguard

@@ -13,6 +13,8 @@
 #include <gradguard/expr/node.hpp>             // IWYU pragma: export
 #include <gradguard/expr/operators.hpp>        // IWYU pragma: export
 #include <gradguard/expr/symbolic.hpp>         // IWYU pragma: export
+#include <gradguard/forward/dual.hpp>          // IWYU pragma: export
+#include <gradguard/forward/functional.hpp>    // IWYU pragma: export
 #include <gradguard/fwd.hpp>                   // IWYU pragma: export
 #include <gradguard/rules/all.hpp>             // IWYU pragma: export
 #include <gradguard/tape.hpp>                  // IWYU pragma: export

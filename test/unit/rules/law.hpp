@@ -9,6 +9,13 @@
 //                         type), depends_on is false, and finite differences
 //                         away from the jumps agree (0, or 1 for stop_gradient).
 //
+// Every point is also computed in forward mode: gg::dual<T, N> with the unit
+// tangents gives the value and every first derivative in one pass (equal to
+// the static reverse mode to a few ulp, and to finite differences), and
+// gg::dual<gg::dual<T, N>, N> every second derivative (against d(d(f, x), y));
+// a non-differentiable rule gives the structural zero gg::zero as the type
+// of the tangent (comparisons give bool). So forward = static reverse = tape.
+//
 // For double, every point is also recorded on a gg::tape (gg::real leaves, one
 // statement; swept with and without gg::check_finite, which have separate
 // sweeps): its value equals the static value, its gradient equals the
@@ -162,6 +169,57 @@ void check_value(const Build& build, const std::array<T, N>& p, const point<N>& 
   }
 }
 
+// ---- The same rule in forward mode (gg::dual) --------------------------------
+
+// build(x_0, ..., x_{N-1}) with x_k = D::variable(p[k], k) (one seed each).
+template <class D, std::size_t N, class Build, class Seed>
+auto build_with_duals(const Build& build, const Seed& seed) {
+  return [&]<std::size_t... K>(std::index_sequence<K...>) { return D(build(seed(K)...)); }
+  (std::make_index_sequence<N>{});
+}
+
+// The value and first derivatives in forward mode, and (for double) the
+// second derivatives by nesting; checked in differentiable() beside the
+// static reverse mode.
+template <class T, std::size_t N, class Build>
+struct forward_result {
+  gg::dual<T, N> first;
+  gg::dual<gg::dual<T, N>, N> second;
+
+  forward_result(const Build& build, const std::array<T, N>& p) {
+    using D = gg::dual<T, N>;
+    first = build_with_duals<D, N>(build, [&](std::size_t k) { return D::variable(p[k], k); });
+    if constexpr (std::is_same_v<T, double>) {
+      // the inner and the outer tangent both seeded with e_k
+      using DD = gg::dual<D, N>;
+      second = build_with_duals<DD, N>(
+          build, [&](std::size_t k) { return DD::variable(D::variable(p[k], k), k); });
+    }
+  }
+};
+
+// A non-differentiable rule in forward mode: its tangent is the type gg::zero
+// (a comparison gives a bool), and its value is the static value.
+template <class T, std::size_t N, class Build>
+void forward_non_differentiable_law(const Build& build, const std::array<T, N>& p) {
+  SCOPED_TRACE("forward mode (gg::dual)");
+  using D = gg::dual<T, N>;
+  const auto y = [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return build(D::variable(p[K], K)...);
+  }
+  (std::make_index_sequence<N>{});
+  using Y = std::remove_cvref_t<decltype(y)>;
+  const wide value =
+      with_variables<0>(p, [&](auto vars, auto) { return as_wide(std::apply(build, vars)); });
+  if constexpr (std::is_same_v<Y, bool>) {
+    EXPECT_EQ(static_cast<wide>(y), value);
+  } else {
+    static_assert(std::is_same_v<decltype(gg::tangent(y)), gg::zero>,
+                  "a non-differentiable rule must give a structurally zero tangent");
+    EXPECT_EQ(static_cast<wide>(gg::value(y)), value);
+  }
+}
+
 // ---- The same rule on the tape (double only) --------------------------------
 
 inline const char* reason_name(gg::missing_reason r) {
@@ -282,6 +340,7 @@ void differentiable(const Build& build, std::initializer_list<point<N>> points,
     SCOPED_TRACE(describe(pw));
     check_value(build, p, pw, reference);
     [[maybe_unused]] static_result result;
+    const forward_result<T, N, Build> forward(build, p);
     for_each_index<N>([&](auto i) {
       constexpr std::size_t I = decltype(i)::value;
       SCOPED_TRACE("with respect to variable " + std::to_string(I));
@@ -306,6 +365,15 @@ void differentiable(const Build& build, std::initializer_list<point<N>> points,
             gg::value_type_t<decltype(built_in_wide(build, std::make_index_sequence<N>{}))>;
         EXPECT_TRUE(close<T>("reverse mode vs finite differences", dfdx, fd,
                              stencil_noise<value_t>(as_wide(f), h)));
+        // forward mode: the same value and derivative
+        EXPECT_TRUE(same<T>("forward value vs static value", gg::value(forward.first), as_wide(f)));
+        EXPECT_TRUE(same<T>("forward vs static reverse mode", forward.first.tangent[I], dfdx));
+        EXPECT_TRUE(close<T>("forward vs finite differences", forward.first.tangent[I], fd,
+                             stencil_noise<value_t>(as_wide(f), h)));
+        if constexpr (std::is_same_v<T, double>) {
+          EXPECT_TRUE(same<T>("nested forward: inner vs outer tangent",
+                              gg::value(forward.second.tangent[I]), dfdx));
+        }
         if constexpr (std::is_same_v<T, double>) {
           result.value = as_wide(f);
           result.derivative[I] = static_cast<wide>(dfdx);
@@ -330,10 +398,17 @@ void differentiable(const Build& build, std::initializer_list<point<N>> points,
           if constexpr (std::is_same_v<second_t, gg::zero>) {
             // d(f, x) does not depend on y: the structural zero must be right
             EXPECT_TRUE(close<T>("structural zero vs finite differences", 0, fd2, noise2));
+            if constexpr (std::is_same_v<T, double>) {
+              EXPECT_EQ(forward.second.tangent[I].tangent[J], 0.0) << "nested forward mode";
+            }
             static_assert(std::is_same_v<decltype(gg::d(df, y, gg::allow_unconnected)), gg::zero>);
           } else {
             const auto d2f = gg::d(df, y);
             EXPECT_TRUE(close<T>("d(d(f, x), y) vs finite differences", as_wide(d2f), fd2, noise2));
+            if constexpr (std::is_same_v<T, double>) {
+              EXPECT_TRUE(close<T>("nested forward vs d(d(f, x), y)",
+                                   forward.second.tangent[I].tangent[J], as_wide(d2f), 0));
+            }
             // the same derivative, summed in another order: cancellation may differ
             EXPECT_TRUE(close<T>("d(d(f, x), y) vs derivative(d(f, x), y)", as_wide(d2f),
                                  gg::derivative(df, y), 0));
@@ -356,6 +431,7 @@ void non_differentiable(const Build& build, std::initializer_list<point<N>> poin
     const auto [p, pw] = rounded<T, N>(original);
     SCOPED_TRACE(describe(pw));
     check_value(build, p, pw, reference);
+    forward_non_differentiable_law<T, N>(build, p);
     for_each_index<N>([&](auto i) {
       constexpr std::size_t I = decltype(i)::value;
       with_variables<I>(p, [&](auto vars, auto x) {

@@ -1,0 +1,19 @@
+// gg::value_and_grad<gg::forward> with an integer argument is a compile error
+// naming its position, as with the static engine and the tape; gg::nondiff
+// passes it.
+#include <gradguard/gradguard.hpp>
+
+namespace gg = gradguard;
+
+int main() {
+  auto power = [](auto x, auto n) { return gg::pow(x, n); };
+#ifdef GRADGUARD_COMPILE_FAIL
+  // expected-first-error: forward_argument_has_no_derivative<2, int>
+  // expected-error: an integer or bool argument has no derivative; pass it as gg::nondiff\(n\)
+  // diagnostic-lines-at-most: 25
+  auto r = gg::value_and_grad<gg::forward>(power, 2.0, 3);
+#else
+  auto r = gg::value_and_grad<gg::forward>(power, 2.0, gg::nondiff(3));
+#endif
+  return r.gradient[0] == 12.0 ? 0 : 1;
+}
