@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <source_location>
 #include <span>
 #include <stdexcept>
@@ -25,6 +26,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -100,6 +102,12 @@ class basic_real_matrix {
     check_index(i, 0, true);
     return element(i);
   }
+  // Column j as a vector: the same tape values (no statement is recorded).
+  basic_real_matrix<T, 1> col(Eigen::Index j) const {
+    check_index(0, j);
+    return basic_real_matrix<T, 1>(
+        value_ + j * rows_, first_ + static_cast<std::uint32_t>(j * rows_), tape_id_, rows_, 1);
+  }
   // The elements as an Eigen matrix of gg::real (no statement is recorded):
   // scalar code can go on from here.
   reals_type reals() const {
@@ -117,9 +125,7 @@ class basic_real_matrix {
     return {first_, static_cast<std::uint32_t>(size()), tape_id_};
   }
   value_type gradient_from(std::span<const T> adjoints) const {
-    value_type g(rows_, cols_);
-    for (Eigen::Index k = 0; k < size(); ++k) g(k) = adjoints[static_cast<std::size_t>(k)];
-    return g;
+    return Eigen::Map<const value_type>(adjoints.data(), rows_, cols_);
   }
 
  private:
@@ -391,6 +397,32 @@ void colwise_add_backward(const block_operation<T>& op, T* adj) {
   if (op.count[0] != 0) Eigen::Map<matrix>(adj + op.operand[0], m, n) += g;
   if (op.count[1] != 0)
     Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(adj + op.operand[1], m) += g.rowwise().sum();
+}
+
+// C = the rows of M_1, ..., M_r stacked (all of n columns): dM_i += its rows of dC.
+template <class T>
+void vstack_backward(const block_operation<T>& op, T* adj) {
+  using matrix = dynamic_matrix<T>;
+  const auto rows = op.dims[0], cols = op.dims[1];
+  const Eigen::Map<const matrix> g(adj + op.first, rows, cols);
+  Eigen::Index top = 0;
+  for (std::uint32_t r = 0; r < op.range_count; ++r) {
+    const Eigen::Index ri = static_cast<Eigen::Index>(op.ranges[2 * r + 1]) / cols;
+    Eigen::Map<matrix>(adj + op.ranges[2 * r], ri, cols) += g.middleRows(top, ri);
+    top += ri;
+  }
+}
+
+// c_j = log(sum_i exp(A_ij)): dA_ij += dc_j exp(A_ij - c_j) (data[1] holds c).
+template <class T>
+void colwise_log_sum_exp_backward(const block_operation<T>& op, T* adj) {
+  using matrix = dynamic_matrix<T>;
+  const auto m = op.dims[0], n = op.dims[1];
+  const Eigen::Map<const matrix> a(op.data[0], m, n);
+  const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> c(op.data[1], n);
+  const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> g(adj + op.first, n);
+  Eigen::Map<matrix> d(adj + op.operand[0], m, n);
+  for (Eigen::Index j = 0; j < n; ++j) d.col(j).array() += g[j] * (a.col(j).array() - c[j]).exp();
 }
 
 // ---------------------------------------------------------------------------
@@ -882,6 +914,92 @@ requires detail::real_matrix_operands<M, V> &&
   const std::uint32_t first = detail::block_recorder<T>::record(tape, n, op);
   return access::template make<basic_real_matrix<T, Eigen::Dynamic>>(out, first, tape, om.rows,
                                                                      om.cols);
+}
+
+// The rows of the matrices stacked, in order (as Eigen's `M << A, B;` with
+// one matrix below the other): all must have the same number of columns.
+template <class T, int C>
+basic_real_matrix<T, Eigen::Dynamic> vstack(
+    std::span<const basic_real_matrix<T, C>> parts,
+    const std::source_location& where = std::source_location::current()) {
+  using access = detail::matrix_access<T>;
+  if (parts.empty()) throw std::invalid_argument("gradguard: gg::vstack(parts): no parts");
+  std::vector<detail::matrix_operand<T>> operands;
+  operands.reserve(parts.size());
+  Eigen::Index rows = 0;
+  const Eigen::Index cols = parts[0].cols();
+  for (const auto& part : parts) {
+    if (part.cols() != cols)
+      throw std::invalid_argument("gradguard: gg::vstack(parts): part " +
+                                  std::to_string(operands.size()) + " has " +
+                                  std::to_string(part.cols()) + " columns and part 0 has " +
+                                  std::to_string(cols) + "; stacked rows need equal columns");
+    operands.push_back(access::operand(part));
+    rows += part.rows();
+  }
+  basic_tape<T>* tape = nullptr;
+  for (const auto& o : operands) tape = &access::tape_of("vstack", {&o});
+  for (const auto& o : operands)
+    if (&access::tape_of("vstack", {&o}) != tape) throw tape->mismatch(o.first, o.tape_id);
+  const auto n = static_cast<std::size_t>(rows * cols);
+  T* out = detail::block_recorder<T>::allocate(*tape, n);
+  std::uint32_t* ranges = detail::block_recorder<T>::allocate_indices(*tape, 2 * operands.size());
+  Eigen::Map<detail::dynamic_matrix<T>> stacked(out, rows, cols);
+  Eigen::Index top = 0;
+  for (std::size_t r = 0; r < operands.size(); ++r) {
+    const auto& o = operands[r];
+    stacked.middleRows(top, o.rows) =
+        Eigen::Map<const detail::dynamic_matrix<T>>(o.value, o.rows, o.cols);
+    top += o.rows;
+    ranges[2 * r] = o.first;
+    ranges[2 * r + 1] = o.count;
+  }
+  auto op = detail::make_operation<T>(&detail::vstack_backward<T>, "vstack", where);
+  op.ranges = ranges;
+  op.range_count = static_cast<std::uint32_t>(operands.size());
+  op.dims = {rows, cols, 0, 0};
+  const std::uint32_t first = detail::block_recorder<T>::record(*tape, n, op);
+  return access::template make<basic_real_matrix<T, Eigen::Dynamic>>(out, first, *tape, rows, cols);
+}
+template <class T, int C>
+basic_real_matrix<T, Eigen::Dynamic> vstack(
+    std::initializer_list<basic_real_matrix<T, C>> parts,
+    const std::source_location& where = std::source_location::current()) {
+  return vstack(std::span<const basic_real_matrix<T, C>>(parts.begin(), parts.size()), where);
+}
+template <class T, int C>
+basic_real_matrix<T, Eigen::Dynamic> vstack(
+    const std::vector<basic_real_matrix<T, C>>& parts,
+    const std::source_location& where = std::source_location::current()) {
+  return vstack(std::span<const basic_real_matrix<T, C>>(parts), where);
+}
+
+// The log-sum-exp of each column (a 1 x n matrix): log(sum_i exp(A_ij)),
+// computed with each column's maximum shifted out. A softmax classifier's
+// normaliser, a mixture model's likelihood per point.
+template <class T, int C>
+basic_real_matrix<T, Eigen::Dynamic> colwise_log_sum_exp(
+    const basic_real_matrix<T, C>& a,
+    const std::source_location& where = std::source_location::current()) {
+  using access = detail::matrix_access<T>;
+  if (a.rows() == 0)
+    throw std::invalid_argument("gradguard: gg::colwise_log_sum_exp(A): A has no rows");
+  auto o = access::operand(a);
+  basic_tape<T>& tape = access::tape_of("colwise_log_sum_exp", {&o});
+  const auto n = static_cast<std::size_t>(a.cols());
+  T* out = detail::block_recorder<T>::allocate(tape, n);
+  const auto v = a.value();
+  for (Eigen::Index j = 0; j < a.cols(); ++j) {
+    const T top = v.col(j).maxCoeff();
+    out[j] = top + std::log((v.col(j).array() - top).exp().sum());
+  }
+  auto op = detail::make_operation<T>(&detail::colwise_log_sum_exp_backward<T>,
+                                      "colwise_log_sum_exp", where);
+  detail::set_operand(op, 0, o);
+  op.data = {o.value, out, nullptr};
+  op.dims = {a.rows(), a.cols(), 0, 0};
+  const std::uint32_t first = detail::block_recorder<T>::record(tape, n, op);
+  return access::template make<basic_real_matrix<T, Eigen::Dynamic>>(out, first, tape, 1, a.cols());
 }
 
 // From an Eigen matrix of gg::real: a copy statement per element.

@@ -81,6 +81,19 @@ struct block_operation {
   std::array<std::uint32_t, 3> count{};
   std::array<const T*, 3> data{};
   std::array<std::int64_t, 4> dims{};
+  // More operands, for operations with many (gg::vstack): range_count pairs
+  // (first value, count) in the tape's index arena.
+  const std::uint32_t* ranges = nullptr;
+  std::uint32_t range_count = 0;
+
+  // Calls f with the index of every value this block reads.
+  template <class F>
+  void for_each_operand_value(F&& f) const {
+    for (std::size_t k = 0; k < operand.size(); ++k)
+      for (std::uint32_t i = operand[k]; i < operand[k] + count[k]; ++i) f(i);
+    for (std::uint32_t r = 0; r < range_count; ++r)
+      for (std::uint32_t i = ranges[2 * r]; i < ranges[2 * r] + ranges[2 * r + 1]; ++i) f(i);
+  }
   const char* name = "";  // for messages: "product", "exp", ...
   std::source_location where;
 };

@@ -114,15 +114,30 @@ struct statement_info {
   std::uint32_t first_leaf_value;
 };
 
+// A value with tangents (a gg::dual, for forward-over-reverse Hessians) is
+// recognised by its members: the tape does not depend on forward/.
+template <class T>
+concept with_tangent = requires(const T& v) {
+  v.value;
+  v.tangent;
+};
+
+// Whether an adjoint is zero with all it carries (a dual adjoint whose value
+// is 0 may still have tangents).
 template <class T>
 constexpr bool is_constant_zero(const T& a) {
   if constexpr (is_real_v<T>) return !a.on_tape() && is_constant_zero(a.value);
-  else return a == T(0);
+  else if constexpr (with_tangent<T>) {
+    if (!is_constant_zero(a.value)) return false;
+    for (const auto& t : a.tangent)
+      if (!is_constant_zero(t)) return false;
+    return true;
+  } else return a == T(0);
 }
 
 template <class T>
 double plain_value(const T& v) {
-  if constexpr (is_real_v<T>) return plain_value(v.value);
+  if constexpr (is_real_v<T> || with_tangent<T>) return plain_value(v.value);
   else return static_cast<double>(v);
 }
 
@@ -297,6 +312,7 @@ class basic_tape {
     names_.clear();
     operations_.clear();
     arena_.clear();
+    index_arena_.clear();
     frozen_blocks_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
@@ -577,8 +593,9 @@ class basic_tape {
   // Records a block of n outputs; returns the index of the first.
   std::uint32_t record_block(std::size_t n, detail::block_operation<T> op) {
     const auto first = static_cast<std::uint32_t>(statements_.size());
-    if (n == 0) return first;                     // an empty matrix: nothing flows
-    operations_.reserve(operations_.size() + 1);  // may throw: nothing recorded yet
+    if (n == 0) return first;                          // an empty matrix: nothing flows
+    if (operations_.size() == operations_.capacity())  // may throw: nothing recorded yet
+      operations_.reserve(std::max<std::size_t>(16, 2 * operations_.capacity()));
     if (room_ < n) make_room(n);
     std::fill_n(statements_.end(), n, detail::statement_shape{0, 0});
     if (check_finite_)
@@ -638,6 +655,7 @@ class basic_tape {
   // values they keep for the sweep.
   std::vector<detail::block_operation<T>> operations_;
   detail::value_arena<T> arena_;
+  detail::value_arena<std::uint32_t> index_arena_;
   detail::buffer<detail::statement_shape> statements_;
   detail::buffer<std::uint32_t> units_;
   detail::buffer<std::uint32_t> general_;
@@ -847,9 +865,9 @@ std::vector<std::uint32_t> basic_tape<T>::reachability(
       for (std::uint32_t i = o.first; i <= o.last; ++i)
         if (mark[i] == 1 || (best == 0 && mark[i] != 0)) best = mark[i];
       if (best != 0)
-        for (std::size_t k = 0; k < o.operand.size(); ++k)
-          for (std::uint32_t i = o.operand[k]; i < o.operand[k] + o.count[k]; ++i)
-            if (best == 1 || mark[i] == 0) mark[i] = best;
+        o.for_each_operand_value([&](std::uint32_t i) {
+          if (best == 1 || mark[i] == 0) mark[i] = best;
+        });
     }
     const std::uint32_t m = mark[s];
     for (; cut != cuts_.begin() && std::prev(cut)->statement == s; --cut) {
@@ -1100,23 +1118,31 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
     for (std::size_t k = 0; k < xs.size(); ++k) {
       const auto& r = xs[k].ref();
       if (r.tape_id != id_) continue;
-      for (std::uint32_t i = 0; i < r.count && r.first + i <= top; ++i)
-        g.values_[g.entries_[k].offset + i] = adjoints_[r.first + i];
+      if (r.first > top) continue;
+      const std::uint32_t n = std::min(r.count, top - r.first + 1);
+      std::copy_n(adjoints_.begin() + r.first, n, g.values_.begin() + g.entries_[k].offset);
     }
   }
   // A matrix is diagnosed as a whole: missing when every element's adjoint
   // is 0 and no element is on a differentiable path. One element stands for
-  // it in diagnose(): the one best connected to the result.
+  // it in diagnose(): the one best connected to the result. Nothing is
+  // allocated when every variable has a non-zero adjoint (the common case).
+  const auto active_at = [&](std::size_t k) {
+    const auto begin = g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset);
+    return std::any_of(begin, begin + xs[k].ref().count,
+                       [](const T& v) { return detail::plain_value(v) != 0; });
+  };
+  bool check = frozen_blocks_ > 0;
+  for (std::size_t k = 0; k < xs.size() && !check; ++k)
+    check = xs[k].ref().tape_id != id_ || !active_at(k);
+  if (!check) return g;
   const std::uint32_t outputs[] = {top};
   std::vector<basic_real<T>> standing;
   std::vector<T> active;
   std::vector<std::uint32_t> mark;
-  bool check = frozen_blocks_ > 0;
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const auto& r = xs[k].ref();
-    const auto begin = g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset);
-    const bool nonzero =
-        std::any_of(begin, begin + r.count, [](const T& v) { return detail::plain_value(v) != 0; });
+    const bool nonzero = active_at(k);
     std::uint32_t index = r.first;
     if (!nonzero && !xs[k].scalar() && r.tape_id == id_ && y.on_tape() && r.count > 1) {
       if (mark.empty()) mark = reachability(std::span<const std::uint32_t>(outputs));
@@ -1130,39 +1156,39 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
     }
     standing.push_back(basic_real<T>(xs[k].scalar() ? xs[k].value() : T(0), index, r.tape_id));
     active.push_back(nonzero ? T(1) : T(0));
-    check |= !nonzero || r.tape_id != id_;
   }
-  if (check)
-    for (std::size_t k : diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), standing,
-                                  std::span<const T>(active), allow))
-      std::fill_n(g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset),
-                  xs[k].ref().count, T(0));
+  for (std::size_t k : diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), standing,
+                                std::span<const T>(active), allow))
+    std::fill_n(g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset),
+                xs[k].ref().count, T(0));
   return g;
 }
 
 template <class T>
 void basic_tape<T>::check_block(const detail::block_operation<T>& op) const {
-  for (std::size_t k = 0; k < op.operand.size(); ++k)
-    for (std::uint32_t i = op.operand[k]; i < op.operand[k] + op.count[k]; ++i) {
-      const double v = detail::plain_value(adjoints_[i]);
-      if (std::isfinite(v)) continue;
-      std::ostringstream os;
-      os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became " << v
-         << " in the reverse sweep, at the matrix operation '" << op.name << "' (values #"
-         << op.first << " to #" << op.last << ")";
-      const auto site = detail::format_site(op.where);
-      if (!site.empty()) os << " recorded at " << site;
-      os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
-            "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
-            "domain or rescale the computation.";
-      throw non_finite_adjoint(os.str());
-    }
+  op.for_each_operand_value([&](std::uint32_t i) {
+    const double v = detail::plain_value(adjoints_[i]);
+    if (std::isfinite(v)) return;
+    std::ostringstream os;
+    os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became " << v
+       << " in the reverse sweep, at the matrix operation '" << op.name << "' (values #" << op.first
+       << " to #" << op.last << ")";
+    const auto site = detail::format_site(op.where);
+    if (!site.empty()) os << " recorded at " << site;
+    os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
+          "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
+          "domain or rescale the computation.";
+    throw non_finite_adjoint(os.str());
+  });
 }
 
 namespace detail {
 template <class T>
 struct block_recorder {
   static T* allocate(basic_tape<T>& t, std::size_t n) { return t.arena_.allocate(n); }
+  static std::uint32_t* allocate_indices(basic_tape<T>& t, std::size_t n) {
+    return t.index_arena_.allocate(n);
+  }
   static std::uint32_t variables(basic_tape<T>& t, std::string_view name, std::size_t n,
                                  trainable is_trainable, const std::source_location& where) {
     return t.begin_variables(name, n, false, is_trainable, where);

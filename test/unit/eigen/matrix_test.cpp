@@ -93,6 +93,11 @@ TEST(RealMatrix, EveryOperationAgreesWithFiniteDifferences) {
   expect_gradient([](M A, M B) { return gg::squared_norm(gg::colwise_add(A, gg::rowwise_sum(B))); },
                   a, b);
   expect_gradient([](M A, M B) { return gg::sum(-A * 3.0) + gg::sum(1.0 - B / 2.0); }, a, b);
+  expect_gradient(
+      [](M A, M B) {
+        return gg::sum(gg::colwise_log_sum_exp(gg::vstack({A, gg::exp(B), A * 0.5})));
+      },
+      a, b);
 }
 
 TEST(RealMatrix, ProductsWithVectorsAndConstantMatrices) {
@@ -127,6 +132,23 @@ TEST(RealMatrix, ScalarRealsBroadcastAndMixWithMatrices) {
   EXPECT_NEAR(g[s], 2 * 1.5 * a.sum() - 2 * a.squaredNorm() / std::pow(1.5, 3), 1e-12);
   const matrix dA = g[A];
   EXPECT_TRUE(dA.isApprox(matrix::Constant(2, 3, 1.5 * 1.5) + 2 * a / (1.5 * 1.5), 1e-12));
+}
+
+TEST(RealMatrix, ScalarStatementsBetweenBlocksAgreeWithFiniteDifferences) {
+  // Blocks, scalar statements that read block outputs, blocks that read
+  // scalar statements, and a run-time branch, in one recording.
+  using M = const gg::real_matrix&;
+  auto f = [](M A, M B) {
+    gg::real s = gg::sum(A);
+    gg::real t = s * s + gg::exp(A(0, 1));  // scalar statements on block outputs
+    gg::real_matrix C = gg::tanh(A * t) + B;
+    gg::real u = 0.0;
+    for (Eigen::Index i = 0; i < C.rows(); ++i)
+      if (C(i, 0) > 0) u += C(i, 0) * C(i, 1);
+      else u -= C(i, 0);
+    return gg::real(u * gg::log_sum_exp(gg::cwise_product(C, B)) + t);
+  };
+  expect_gradient(f, random(3, 2, 22) * 0.5, random(3, 2, 23));
 }
 
 TEST(RealMatrix, ConvertsToAndFromEigenMatricesOfReals) {

@@ -1,0 +1,178 @@
+// gg::jacobian (forward or reverse, chosen by shape) and gg::hessian (forward
+// over reverse) for Eigen vectors: against central finite differences,
+// against the static engine's symbolic second derivatives, and against the
+// nested-tape Hessian.
+#include <gradguard/eigen.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace gg = gradguard;
+
+namespace {
+
+using vector = Eigen::VectorXd;
+using matrix = Eigen::MatrixXd;
+
+// Central differences of a vector-valued f (given as doubles).
+template <class F>
+matrix finite_jacobian(const F& f, const vector& x, double h = 1e-6) {
+  const vector y = f(x);
+  matrix J(y.size(), x.size());
+  for (Eigen::Index j = 0; j < x.size(); ++j) {
+    vector up = x, down = x;
+    up[j] += h;
+    down[j] -= h;
+    J.col(j) = (f(up) - f(down)) / (2 * h);
+  }
+  return J;
+}
+
+// Four outputs of three inputs (forward mode), and their transposed shape.
+auto tall = [](const auto& v) {
+  using std::exp;
+  using std::sin;
+  using S = typename std::decay_t<decltype(v)>::Scalar;
+  Eigen::Matrix<S, Eigen::Dynamic, 1> r(4);
+  r[0] = v[0] * v[1];
+  r[1] = exp(v[2]) * v[0];
+  r[2] = sin(v[1]) + v[2] * v[2];
+  r[3] = v[0] / (1.0 + v[1] * v[1]);
+  return r;
+};
+auto wide = [](const auto& v) {
+  using std::cos;
+  using std::log;
+  using S = typename std::decay_t<decltype(v)>::Scalar;
+  Eigen::Matrix<S, Eigen::Dynamic, 1> r(2);
+  r[0] = v[0] * v[1] * v[2] + log(v[3] * v[3] + 1.0) + v[4];
+  r[1] = cos(v[0] + v[4]) * v[2];
+  return r;
+};
+
+TEST(Jacobian, ForwardModeForTallFunctionsMatchesFiniteDifferences) {
+  vector x(3);
+  x << 0.5, -1.0, 2.0;
+  const matrix J = gg::jacobian(tall, x);
+  const matrix fd = finite_jacobian([](const vector& v) { return vector(tall(v)); }, x);
+  ASSERT_EQ(J.rows(), 4);
+  ASSERT_EQ(J.cols(), 3);
+  EXPECT_TRUE(J.isApprox(fd, 1e-7)) << J << "\n\n" << fd;
+  EXPECT_DOUBLE_EQ(J(0, 0), x[1]);  // exact, not approximate
+}
+
+TEST(Jacobian, ReverseModeForWideFunctionsMatchesFiniteDifferences) {
+  vector x(5);
+  x << 0.3, -0.7, 1.1, 2.0, -0.4;
+  const matrix J = gg::jacobian(wide, x);
+  const matrix fd = finite_jacobian([](const vector& v) { return vector(wide(v)); }, x);
+  ASSERT_EQ(J.rows(), 2);
+  ASSERT_EQ(J.cols(), 5);
+  EXPECT_TRUE(J.isApprox(fd, 1e-7)) << J << "\n\n" << fd;
+  EXPECT_DOUBLE_EQ(J(0, 4), 1.0);
+  EXPECT_DOUBLE_EQ(J(1, 1), 0.0);  // r1 does not depend on v1: a true zero
+}
+
+TEST(Jacobian, ManyInputsTakeSeveralForwardPasses) {
+  // 20 inputs, 20 outputs: three passes of eight tangents.
+  const int n = 20;
+  vector x = vector::LinSpaced(n, -1.0, 1.0);
+  auto f = [](const auto& v) {
+    using std::tanh;
+    using S = typename std::decay_t<decltype(v)>::Scalar;
+    Eigen::Matrix<S, Eigen::Dynamic, 1> r(v.size());
+    for (Eigen::Index i = 0; i < v.size(); ++i)
+      r[i] = tanh(v[i] * v[(i + 1) % v.size()]) + v[(i + 7) % v.size()];
+    return r;
+  };
+  const matrix J = gg::jacobian(f, x);
+  const matrix fd = finite_jacobian([&](const vector& v) { return vector(f(v)); }, x);
+  EXPECT_TRUE(J.isApprox(fd, 1e-7));
+}
+
+TEST(Jacobian, ScalarFunctionsGiveOneRow) {
+  vector x(3);
+  x << 1.0, 2.0, 3.0;
+  const matrix J = gg::jacobian([](const auto& v) { return v.squaredNorm(); }, x);
+  ASSERT_EQ(J.rows(), 1);
+  EXPECT_TRUE(J.transpose().isApprox(2 * x));
+}
+
+// f(x, y, z) = x^2 y + exp(y z) + log(z) x
+auto scalar_f = [](const auto& v) {
+  using std::exp;
+  using std::log;
+  return v[0] * v[0] * v[1] + exp(v[1] * v[2]) + log(v[2]) * v[0];
+};
+
+TEST(Hessian, EqualsTheSymbolicSecondDerivativesOfTheStaticEngine) {
+  vector p(3);
+  p << 0.5, -1.0, 2.0;
+  const matrix H = gg::hessian(scalar_f, p);
+  const auto x = gg::var<"x">(0.5);
+  const auto y = gg::var<"y">(-1.0);
+  const auto z = gg::var<"z">(2.0);
+  const auto f = x * x * y + gg::exp(y * z) + gg::log(z) * x;
+  const double symbolic[3][3] = {
+      {gg::value(gg::d(gg::d(f, x), x)), gg::value(gg::d(gg::d(f, x), y)),
+       gg::value(gg::d(gg::d(f, x), z))},
+      {gg::value(gg::d(gg::d(f, y), x)), gg::value(gg::d(gg::d(f, y), y)),
+       gg::value(gg::d(gg::d(f, y), z))},
+      {gg::value(gg::d(gg::d(f, z), x)), gg::value(gg::d(gg::d(f, z), y)),
+       gg::value(gg::d(gg::d(f, z), z))}};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      EXPECT_NEAR(H(i, j), symbolic[i][j], 1e-12 * (1 + std::abs(symbolic[i][j])))
+          << i << ", " << j;
+}
+
+TEST(Hessian, MatchesFiniteDifferencesOfTheGradientAndTheNestedTapes) {
+  // 11 inputs: two forward-over-reverse passes of eight directions.
+  const int n = 11;
+  const vector x = vector::LinSpaced(n, 0.2, 1.4);
+  auto f = [](const auto& v) {
+    using std::exp;
+    using std::sin;
+    using S = std::decay_t<decltype(v[0])>;
+    S s = 0.0;
+    for (std::size_t i = 0; i + 1 < std::size(v); ++i) s += sin(v[i] * v[i + 1]) + exp(v[i] / 4.0);
+    return s * v[0];
+  };
+  auto eigen_f = [&](const auto& v) {
+    using R = typename std::decay_t<decltype(v)>::Scalar;
+    std::vector<R> w(v.data(), v.data() + v.size());
+    return R(f(w));
+  };
+  const matrix H = gg::hessian(eigen_f, x);
+  // Finite differences of the gradient (the gradient from the tape).
+  auto gradient = [&](const vector& at) {
+    auto r = gg::value_and_grad<gg::taped>([&](const auto& v) { return gg::real(f(v)); },
+                                           std::vector<double>(at.data(), at.data() + at.size()));
+    const auto& g = std::get<0>(r.gradient);
+    return vector(Eigen::Map<const vector>(g.data(), n));
+  };
+  const matrix fd = finite_jacobian(gradient, x);
+  EXPECT_TRUE(H.isApprox(fd, 1e-6)) << H << "\n\n" << fd;
+  // Reverse over reverse on nested tapes gives the same matrix.
+  const auto nested = gg::hessian(f, std::vector<double>(x.data(), x.data() + n));
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) EXPECT_NEAR(H(i, j), nested(i, j), 1e-12 * (1 + std::abs(H(i, j))));
+  EXPECT_TRUE(H.isApprox(H.transpose(), 1e-14));
+}
+
+TEST(Hessian, AnInputTheFunctionIgnoresIsAMissingGradient) {
+  vector x(2);
+  x << 1.0, 2.0;
+  try {
+    (void)gg::hessian([](const auto& v) { return v[0] * v[0]; }, x);
+    FAIL() << "no gg::missing_gradient";
+  } catch (const gg::missing_gradient& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("'x[1]'"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("never used"));
+  }
+}
+
+}  // namespace
