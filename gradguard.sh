@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 packages=(meson ninja-build python3 g++ clang-16 libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev)
 # The peer AD libraries of the benchmarks (optional meson dependencies): only
 # the demo, which runs the benchmarks, installs them.
-peer_packages=(libadolc-dev libtrilinos-sacado-dev)
+peer_packages=(libadolc-dev libtrilinos-sacado-dev libceres-dev)
 
 # install_missing [extra packages...]
 install_missing() {

@@ -10,7 +10,11 @@ BM_<family>_double (the plain function), BM_<family>_hand (a hand-written
 gradient), BM_<family>_gradguard (value + gradient with gradguard's static
 expressions) and BM_<family>_tape (value + gradient with gradguard's tape);
 any other suffix (a peer library: adolcretape, adolcreplay, sacado, ...) is
-printed as an extra column. The table shows the median ns per call and the
+printed as an extra column. BM_<family>_realmatrix is gradguard's tape with
+matrix-valued variables (gg::real_matrix), shown with its ratios to hand and
+double and the goal of at most 4x the double function. BM_<family>_dual is gradguard's forward mode
+(gg::dual), shown with dual / hand and dual / double and the goal of being at
+least as fast as each forward-mode peer column (jet, autodiffscalar). The table shows the median ns per call and the
 ratios gradguard / hand-written and gradguard / double (and tape / hand,
 tape / double), against the goals of DESIGN.md: gradguard <= 1.2x
 hand-written; tape <= 3x hand-written and faster than every peer column.
@@ -31,10 +35,13 @@ import sys
 
 GOAL = 1.2  # gradguard / hand-written, static expressions (DESIGN.md)
 TAPE_GOAL = 3.0  # tape / hand-written, loop-written functions; and faster than every peer
+MATRIX_GOAL = 4.0  # realmatrix / double: matrix workloads with gg::real_matrix
 NAME = re.compile(r"^BM_(?P<family>.+)_(?P<variant>[A-Za-z0-9]+)$")
 SIZED = re.compile(r"^(?P<stem>.+)_(?P<n>[0-9]+)$")  # sum_1000: sorts by N
-BASE = ["double", "hand", "gradguard", "tape"]
+BASE = ["double", "hand", "gradguard", "tape", "realmatrix", "dual"]
 PEERS = ["adolcretape", "adolcreplay", "sacado"]  # peer AD libraries, in this order
+# Forward-mode peers of gradguard's gg::dual (goal: dual at least as fast as each).
+FORWARD_PEERS = ["jet", "autodiffscalar"]
 
 
 def run(executable, short, bench_filter):
@@ -93,12 +100,18 @@ def columns(table):
     present = {v for row in table.values() for v in row}
     tape_families = any(is_tape_family(row) for row in table.values())
     shown = ["double", "hand"]
-    if "gradguard" in present or not tape_families:
+    others = tape_families or "dual" in present or "realmatrix" in present
+    if "gradguard" in present or not others:
         shown.append("gradguard")
     if tape_families:
         shown.append("tape")
+    if "realmatrix" in present:
+        shown.append("realmatrix")
+    if "dual" in present:
+        shown.append("dual")
     shown += [p for p in PEERS if p in present]
-    shown += sorted(present - set(BASE) - set(PEERS))
+    shown += [p for p in FORWARD_PEERS if p in present]
+    shown += sorted(present - set(BASE) - set(PEERS) - set(FORWARD_PEERS))
     return shown
 
 
@@ -109,8 +122,16 @@ def is_tape_family(row):
 def goal(v):
     """The goal cell of one family (v: {variant: ns})."""
     parts = []
+    if "dual" in v:
+        slower = [f"not faster than {p} ({v['dual'] / v[p]:.2f}x)"
+                  for p in FORWARD_PEERS if p in v and v["dual"] > v[p]]
+        parts.append("dual met" if not slower else "dual NOT met: " + ", ".join(slower))
     if "gradguard" in v and "hand" in v:
         parts.append("met" if v["gradguard"] / v["hand"] <= GOAL else "NOT met")
+    if "realmatrix" in v and "double" in v:
+        r = v["realmatrix"] / v["double"]
+        parts.append(f"realmatrix met" if r <= MATRIX_GOAL
+                     else f"realmatrix NOT met ({r:.2f}x double > {MATRIX_GOAL:g}x)")
     if is_tape_family(v):
         if "tape" not in v:
             parts.append("- (no tape)")
@@ -172,8 +193,13 @@ def main():
         ratios += [("gg/hand", "gradguard", "hand"), ("gg/double", "gradguard", "double")]
     if "tape" in shown:
         ratios += [("tape/hand", "tape", "hand"), ("tape/double", "tape", "double")]
+    if "realmatrix" in shown:
+        ratios += [("matrix/hand", "realmatrix", "hand"), ("matrix/double", "realmatrix", "double")]
+    if "dual" in shown:
+        ratios += [("dual/hand", "dual", "hand"), ("dual/double", "dual", "double")]
     tape_families = "tape" in shown
-    goal_head = f"goal <= {GOAL}x hand" if not tape_families else "goal"
+    only_static = not tape_families and "dual" not in shown and "realmatrix" not in shown
+    goal_head = f"goal <= {GOAL}x hand" if only_static else "goal"
     head = ["family"] + [f"{c} ns" for c in shown] + [r[0] for r in ratios] + [goal_head]
     rows = []
     for family, v in sorted(table.items(), key=lambda item: family_key(item[0])):
