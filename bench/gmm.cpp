@@ -366,8 +366,8 @@ double matrix_gradient(const problem& p, matrix_state& s, const double* theta, d
     s.mains[static_cast<std::size_t>(c)] = gg::colwise_sum(gg::square(z)) * -0.5 + sum_q;
   }
   const gg::real slse = gg::sum(gg::colwise_log_sum_exp(gg::vstack(s.mains)));
-  const gg::real f = slse - n * gg::log_sum_exp(alphas) +
-                     0.5 * pb.gamma * pb.gamma * wishart + gmm::constant_terms(pb);
+  const gg::real f = slse - n * gg::log_sum_exp(alphas) + 0.5 * pb.gamma * pb.gamma * wishart +
+                     gmm::constant_terms(pb);
   auto grad = s.tape.gradient(f, {alphas, means, icf});
   Eigen::Map<Eigen::VectorXd>(g, k) = grad[alphas];
   Eigen::Map<matrix>(g + pb.means_offset(), d, k) = grad[means];

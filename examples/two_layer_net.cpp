@@ -43,7 +43,7 @@ int main() {
     gg::real c2 = tape.variable("b2", b2);
 
     gg::real_matrix h = gg::relu(gg::colwise_add(w1 * X, c1));  // 10 x 256
-    gg::real_matrix out = w2 * h + c2;                           // 1 x 256
+    gg::real_matrix out = w2 * h + c2;                          // 1 x 256
     gg::real loss = gg::mean(gg::square(out - Y));
 
     auto g = tape.gradient(loss, {w1, c1, w2, c2});
