@@ -145,21 +145,21 @@ template <class T>
 class block_gradient {
  public:
   const T& operator[](const basic_real<T>& x) const {
-    const auto r = find(x.tape_id(), x.index());
-    return values_[r.first];
+    return values_[find({x.index(), 1, x.tape_id()})];
   }
   template <detail::tape_block<T> V>
   auto operator[](const V& v) const {
     const auto b = v.tape_block();
-    const auto r = find(b.tape_id, b.first);
-    return v.gradient_from(std::span<const T>(values_.data() + r.first, r.second));
+    return v.gradient_from(std::span<const T>(values_.data() + find(b), b.count));
   }
 
  private:
   friend class basic_tape<T>;
-  std::pair<std::size_t, std::size_t> find(std::uint32_t tape_id, std::uint32_t first) const {
+  // The offset of x's adjoints (an empty matrix starts where the next value does).
+  std::size_t find(const detail::block_ref<T>& x) const {
     for (const auto& e : entries_)
-      if (e.ref.tape_id == tape_id && e.ref.first == first) return {e.offset, e.ref.count};
+      if (e.ref.tape_id == x.tape_id && e.ref.first == x.first && e.ref.count == x.count)
+        return e.offset;
     throw std::out_of_range(
         "gradguard: g[x]: x was not among the variables passed to tape.gradient(y, xs)");
   }

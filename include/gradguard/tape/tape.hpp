@@ -1128,6 +1128,7 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   // it in diagnose(): the one best connected to the result. Nothing is
   // allocated when every variable has a non-zero adjoint (the common case).
   const auto active_at = [&](std::size_t k) {
+    if (!xs[k].scalar() && xs[k].ref().count == 0) return true;  // an empty matrix
     const auto begin = g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset);
     return std::any_of(begin, begin + xs[k].ref().count,
                        [](const T& v) { return detail::plain_value(v) != 0; });

@@ -239,6 +239,17 @@ TEST(RealMatrix, BadShapesAndStaleMatricesAreClearErrors) {
   EXPECT_THROW((void)(C * D), gg::tape_mismatch);
 }
 
+TEST(RealMatrix, AnEmptyMatrixHasAnEmptyGradient) {
+  gg::tape t;
+  gg::real_matrix E = t.variable("E", matrix(0, 3));
+  gg::real_matrix A = t.variable("A", random(2, 2, 24));
+  gg::real y = gg::sum(A);
+  auto g = t.gradient(y, {E, A});
+  EXPECT_EQ(matrix(g[E]).size(), 0);
+  EXPECT_EQ(matrix(g[E]).cols(), 3);
+  EXPECT_TRUE(matrix(g[A]).isOnes());
+}
+
 TEST(RealMatrix, CheckFiniteNamesTheMatrixOperation) {
   gg::tape t(gg::check_finite);
   matrix a = random(2, 2, 19).array().abs();
