@@ -124,6 +124,9 @@ class basic_real_matrix {
   detail::block_ref<T> tape_block() const noexcept {
     return {first_, static_cast<std::uint32_t>(size()), tape_id_};
   }
+  Eigen::Map<const value_type> gradient_view(std::span<const T> adjoints) const {
+    return Eigen::Map<const value_type>(adjoints.data(), rows_, cols_);
+  }
   value_type gradient_from(std::span<const T> adjoints) const {
     return Eigen::Map<const value_type>(adjoints.data(), rows_, cols_);
   }

@@ -147,8 +147,16 @@ class block_gradient {
   const T& operator[](const basic_real<T>& x) const {
     return values_[find({x.index(), 1, x.tape_id()})];
   }
+  // g[A] of a named result is a view of its storage (an Eigen::Map for a
+  // gg::real_matrix), valid while g lives; of a temporary result
+  // (tape.gradient(y, {A})[A]) it is a matrix of its own.
   template <detail::tape_block<T> V>
-  auto operator[](const V& v) const {
+  auto operator[](const V& v) const& {
+    const auto b = v.tape_block();
+    return v.gradient_view(std::span<const T>(values_.data() + find(b), b.count));
+  }
+  template <detail::tape_block<T> V>
+  auto operator[](const V& v) && {
     const auto b = v.tape_block();
     return v.gradient_from(std::span<const T>(values_.data() + find(b), b.count));
   }

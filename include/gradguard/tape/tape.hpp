@@ -1111,17 +1111,18 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
     total += x.ref().count;
     if (x.ref().tape_id == id_) stop = std::min(stop, x.ref().first);
   }
-  g.values_.assign(total, T(0));
+  g.values_.resize(total);
   if (y.on_tape()) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
-    for (std::size_t k = 0; k < xs.size(); ++k) {
-      const auto& r = xs[k].ref();
-      if (r.tape_id != id_) continue;
-      if (r.first > top) continue;
-      const std::uint32_t n = std::min(r.count, top - r.first + 1);
-      std::copy_n(adjoints_.begin() + r.first, n, g.values_.begin() + g.entries_[k].offset);
-    }
+  }
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    const auto& r = xs[k].ref();
+    const auto out = g.values_.begin() + static_cast<std::ptrdiff_t>(g.entries_[k].offset);
+    const std::uint32_t n = !y.on_tape() || r.tape_id != id_ || r.first > top
+                                ? 0
+                                : std::min(r.count, top - r.first + 1);
+    if (n > 0) std::copy_n(adjoints_.begin() + r.first, n, out);
   }
   // A matrix is diagnosed as a whole: missing when every element's adjoint
   // is 0 and no element is on a differentiable path. One element stands for

@@ -239,6 +239,21 @@ TEST(RealMatrix, BadShapesAndStaleMatricesAreClearErrors) {
   EXPECT_THROW((void)(C * D), gg::tape_mismatch);
 }
 
+TEST(RealMatrix, GradientsOfANamedResultAreViewsOfATemporaryOwnMatrices) {
+  gg::tape t;
+  const matrix a = random(2, 3, 25);
+  gg::real_matrix A = t.variable("A", a);
+  gg::real y = gg::squared_norm(A);
+  const auto g = t.gradient(y, {A});
+  const auto view = g[A];
+  static_assert(std::is_same_v<decltype(view), const Eigen::Map<const matrix>>);
+  EXPECT_EQ(view.data(), g[A].data());  // no copy
+  auto own = t.gradient(y, {A})[A];     // a temporary result: its own matrix
+  static_assert(std::is_same_v<decltype(own), matrix>);
+  EXPECT_TRUE(own.isApprox(2 * a));
+  EXPECT_TRUE(matrix(view).isApprox(2 * a));
+}
+
 TEST(RealMatrix, AnEmptyMatrixHasAnEmptyGradient) {
   gg::tape t;
   gg::real_matrix E = t.variable("E", matrix(0, 3));
