@@ -16,6 +16,8 @@
 // real_matrix is a small handle, valid until tape.clear(), like a gg::real.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -447,6 +449,16 @@ void set_operand(block_operation<T>& op, std::size_t k, const matrix_operand<T>&
   op.count[k] = o.count;
 }
 
+// Where a backward rule reads an operand's value: a matrix variable's own
+// (it stays until clear()), or a constant's copied to the tape's arena.
+template <class T>
+const T* kept_value(basic_tape<T>& tape, const matrix_operand<T>& o) {
+  if (o.count != 0) return o.value;
+  T* p = block_recorder<T>::allocate(tape, static_cast<std::size_t>(o.size()));
+  std::copy(o.value, o.value + o.size(), p);
+  return p;
+}
+
 template <class T>
 std::string shape(const matrix_operand<T>& o) {
   return std::to_string(o.rows) + " x " + std::to_string(o.cols);
@@ -584,14 +596,8 @@ requires detail::real_matrix_operands<A, B> &&
                                 detail::shape(ob) + "; a product needs A.cols() == B.rows()");
   basic_tape<T>& tape = access::tape_of("product", {&oa, &ob});
   // The backward rule reads both values; a constant's is copied to the tape.
-  auto keep = [&](const detail::matrix_operand<T>& o) -> const T* {
-    if (o.count != 0) return o.value;
-    T* p = detail::block_recorder<T>::allocate(tape, static_cast<std::size_t>(o.size()));
-    std::copy(o.value, o.value + o.size(), p);
-    return p;
-  };
-  const T* av = keep(oa);
-  const T* bv = keep(ob);
+  const T* av = detail::kept_value(tape, oa);
+  const T* bv = detail::kept_value(tape, ob);
   const auto m = oa.rows, k = oa.cols, n = ob.cols;
   T* out = detail::block_recorder<T>::allocate(tape, static_cast<std::size_t>(m * n));
   using matrix = detail::dynamic_matrix<T>;
@@ -812,14 +818,8 @@ requires detail::real_matrix_operands<A, B> &&
                                 " and v is " + detail::shape(ob) +
                                 "; a dot product needs as many elements in both");
   basic_tape<T>& tape = access::tape_of("dot", {&oa, &ob});
-  auto keep = [&](const detail::matrix_operand<T>& o) -> const T* {
-    if (o.count != 0) return o.value;
-    T* p = detail::block_recorder<T>::allocate(tape, static_cast<std::size_t>(o.size()));
-    std::copy(o.value, o.value + o.size(), p);
-    return p;
-  };
-  const T* av = keep(oa);
-  const T* bv = keep(ob);
+  const T* av = detail::kept_value(tape, oa);
+  const T* bv = detail::kept_value(tape, ob);
   using vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
   const T value =
       Eigen::Map<const vector>(av, oa.size()).dot(Eigen::Map<const vector>(bv, oa.size()));
