@@ -93,15 +93,18 @@ class basic_real_matrix {
 
   // The value, read-only, where the tape keeps it (valid until tape.clear()).
   Eigen::Map<const value_type> value() const {
+    check_live();
     return Eigen::Map<const value_type>(value_, rows_, cols_);
   }
   // Element (i, j) as a gg::real: no statement is recorded.
   basic_real<T> operator()(Eigen::Index i, Eigen::Index j) const {
     check_index(i, j);
+    check_live();
     return element(i + j * rows_);
   }
   basic_real<T> operator()(Eigen::Index i) const {
     check_index(i, 0, true);
+    check_live();
     return element(i);
   }
   // Column j as a vector: the same tape values (no statement is recorded).
@@ -113,6 +116,7 @@ class basic_real_matrix {
   // The elements as an Eigen matrix of gg::real (no statement is recorded):
   // scalar code can go on from here.
   reals_type reals() const {
+    check_live();
     reals_type r(rows_, cols_);
     for (Eigen::Index k = 0; k < size(); ++k) r(k) = element(k);
     return r;
@@ -145,6 +149,15 @@ class basic_real_matrix {
   basic_real<T> element(Eigen::Index k) const {
     return detail::block_recorder<T>::real(value_[k], first_ + static_cast<std::uint32_t>(k),
                                            tape_id_);
+  }
+  // The value lives in the tape's arena, which clear() reuses: reading it
+  // afterwards would give another recording's numbers.
+  void check_live() const {
+    if (tape_id_ != 0 && detail::block_recorder<T>::find(tape_id_) == nullptr)
+      throw tape_mismatch("gradguard: a gg::real_matrix (values #" + std::to_string(first_) +
+                          " to #" + std::to_string(first_ + size() - 1) +
+                          ") is used after its tape was cleared or destroyed; matrices recorded "
+                          "before tape.clear() are invalid, record them again");
   }
   void check_index(Eigen::Index i, Eigen::Index j, bool linear = false) const {
     if (linear ? (i < 0 || i >= size()) : (i < 0 || j < 0 || i >= rows_ || j >= cols_))

@@ -233,6 +233,15 @@ TEST(RealMatrix, BadShapesAndStaleMatricesAreClearErrors) {
   EXPECT_THROW((void)(gg::real_matrix() + gg::real_matrix()), std::invalid_argument);
   t.clear();
   EXPECT_THROW((void)gg::sum(A), gg::tape_mismatch);
+  try {  // reading the value would read the next recording's numbers
+    (void)gg::value(A);
+    FAIL() << "no gg::tape_mismatch";
+  } catch (const gg::tape_mismatch& e) {
+    EXPECT_THAT(e.what(), HasSubstr("a gg::real_matrix (values #0 to #5) is used after its tape "
+                                    "was cleared or destroyed"));
+  }
+  EXPECT_THROW((void)A(0, 0), gg::tape_mismatch);
+  EXPECT_THROW((void)A.reals(), gg::tape_mismatch);
   gg::tape other;
   gg::real_matrix C = other.variable("C", random(3, 3, 17));
   gg::real_matrix D = t.variable("D", random(3, 3, 18));
