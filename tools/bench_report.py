@@ -219,8 +219,14 @@ def main():
     cv = spread(merged)
     if tape_families:
         static = f"gradguard <= {GOAL}x hand; " if "gradguard" in shown else ""
+        tape_peers = [p for p in shown
+                      if p not in BASE and p not in FORWARD_PEERS and not p.startswith("dual")]
         print(f"\ngoal: {static}tape <= {TAPE_GOAL:g}x hand and faster than every peer column "
-              f"({', '.join(p for p in shown if p not in BASE) or 'none built'})")
+              f"({', '.join(tape_peers) or 'none built'})")
+    if "realmatrix" in shown:
+        print(f"goal: realmatrix (gg::real_matrix) <= {MATRIX_GOAL:g}x double")
+    if "dual" in shown:
+        print(f"goal: dual at least as fast as {' and '.join(FORWARD_PEERS)}")
     print(f"\nmedian of {reps} repetitions (real time); largest run-to-run spread "
           f"(coefficient of variation) {cv * 100:.1f}%" if cv is not None else "")
     print(f"results: {out}")
