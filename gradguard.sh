@@ -3,6 +3,10 @@
 #   ./gradguard.sh demo   install what is missing, build (release), run the demo,
 #                         show a real missing-gradient compile error, run the
 #                         microbenchmarks (short mode) and print their summary
+#   ./gradguard.sh bench  install what is missing (the peers and matplotlib too),
+#                         build (release) and run the whole benchmark suite (full
+#                         mode, with compile times); writes docs/performance.json,
+#                         docs/performance.md and docs/img/bench_*.png
 #   ./gradguard.sh test   install what is missing, build and run every test suite
 #                         with g++ 12 and clang++ 16, plus the unit tests under
 #                         ASan+UBSan; ends with the line "N passed, N failed"
@@ -13,6 +17,8 @@ packages=(meson ninja-build python3 g++ clang-16 libboost-dev libgtest-dev libgm
 # The peer AD libraries of the benchmarks (optional meson dependencies): only
 # the demo, which runs the benchmarks, installs them.
 peer_packages=(libadolc-dev libtrilinos-sacado-dev libceres-dev)
+# The plots of the full benchmark report (tools/bench_docs.py, Debian's python3).
+plot_packages=(python3-matplotlib)
 
 # install_missing [extra packages...]
 install_missing() {
@@ -65,8 +71,17 @@ run_demo() {
   fi
   sed -e "s|$(pwd)/||g" build/release/missing_gradient.log | cut -c1-220 | head -25
   echo
-  echo "== microbenchmarks (Google Benchmark, release build, short mode; full: python3 tools/bench_report.py build/release)"
+  echo "== the benchmark suite (Google Benchmark, release build, short mode; full: ./gradguard.sh bench)"
   python3 tools/bench_report.py build/release --short
+}
+
+run_bench() {
+  install_missing "${peer_packages[@]}" "${plot_packages[@]}"
+  setup build/release g++ --buildtype=release -Dtests=disabled -Ddocs=disabled -Dbenchmarks=enabled
+  ninja -C build/release -j"$jobs" >/dev/null
+  python3 tools/bench_report.py build/release --compile-times --out docs/performance.json
+  # Debian's python3, which has python3-matplotlib (another python3 may come first on PATH).
+  /usr/bin/python3 tools/bench_docs.py docs/performance.json --md docs/performance.md --img docs/img
 }
 
 # Counts the results meson recorded for one build directory.
@@ -131,6 +146,7 @@ run_tests() {
 
 case "${1:-}" in
   demo) run_demo ;;
+  bench) run_bench ;;
   test) run_tests ;;
-  *) echo "usage: $0 demo|test" >&2; exit 2 ;;
+  *) echo "usage: $0 demo|bench|test" >&2; exit 2 ;;
 esac

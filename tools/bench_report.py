@@ -1,235 +1,348 @@
 #!/usr/bin/env python3
-"""Runs every bench_* executable of a build and prints the overhead table.
+"""Runs the benchmark suite of a release build and reports it.
 
     tools/bench_report.py <build_dir> [--short] [--filter REGEX] [--only NAME]
+                          [--out FILE] [--compile-times]
 
-Each executable in <build_dir>/bench whose name starts with bench_ runs with
-Google Benchmark's JSON output; all runs are merged into
-<build_dir>/bench/results.json. Benchmarks are paired by family:
-BM_<family>_double (the plain function), BM_<family>_hand (a hand-written
-gradient), BM_<family>_gradguard (value + gradient with gradguard's static
-expressions) and BM_<family>_tape (value + gradient with gradguard's tape);
-any other suffix (a peer library: adolcretape, adolcreplay, sacado, ...) is
-printed as an extra column. BM_<family>_realmatrix is gradguard's tape with
-matrix-valued variables (gg::real_matrix), shown with its ratios to hand and
-double and the goal of at most 4x the double function. BM_<family>_dual is gradguard's forward mode
-(gg::dual), shown with dual / hand and dual / double and the goal of being at
-least as fast as each forward-mode peer column (jet, autodiffscalar). The table shows the median ns per call and the
-ratios gradguard / hand-written and gradguard / double (and tape / hand,
-tape / double), against the goals of DESIGN.md: gradguard <= 1.2x
-hand-written; tape <= 3x hand-written and faster than every peer column.
-Families ending in _<N> (sum_10, sum_1000, ...) sort by N.
+Runs every bench_* executable in <build_dir>/bench with Google Benchmark's
+JSON output and writes one JSON file (default <build_dir>/bench/results.json)
+holding the raw runs, the medians per family, size and column, the machine,
+the compiler, the date, the command, and (with --compile-times) the build
+time and object size of every benchmark translation unit. Prints one table
+per family: ns per value + gradient for every column, and each column's
+ratio to the hand-written gradient and to the plain double function, then
+where gradguard stands on the goals (GOALS below).
 
---short: --benchmark_min_time=0.05, 3 repetitions (well under a minute).
-Default: 10 repetitions with the library's default minimum time.
---filter REGEX: passed to every executable as --benchmark_filter.
---only NAME: run only the executables whose name contains NAME.
+Benchmark names are BM_<family>_<size>_<column> (bench/harness.hpp); a
+family without sizes is BM_<family>_<column>. Columns: double (the function
+only), hand (hand-written gradient), gradguard (static expressions), tape
+(gg::tape, recording in the timed loop), realmatrix (gg::tape with
+matrix-valued variables), dual (gg::dual, forward), and the peers: adolcretape,
+adolcreplay, sacado (reverse mode), sacadofad, jet, autodiffscalar (forward).
+
+--short: a subset of sizes (SHORT_FILTER), --benchmark_min_time=0.02, 3
+  repetitions: about a minute, the README's main command runs it.
+Default (full): every size, --benchmark_min_time=0.1, 5 repetitions.
+--compile-times: rebuilds every benchmark object with ninja -j1 first (so the
+  times do not include another compilation's load) and records its build time
+  (from .ninja_log) and object size.
+tools/bench_docs.py turns the JSON into docs/performance.md and docs/img/*.png.
 """
 import argparse
+import datetime
 import json
 import os
 import pathlib
+import platform
 import re
+import shlex
 import subprocess
 import sys
 
-GOAL = 1.2  # gradguard / hand-written, static expressions (DESIGN.md)
-TAPE_GOAL = 3.0  # tape / hand-written, loop-written functions; and faster than every peer
-MATRIX_GOAL = 4.0  # realmatrix / double: matrix workloads with gg::real_matrix
-NAME = re.compile(r"^BM_(?P<family>.+)_(?P<variant>[A-Za-z0-9]+)$")
-SIZED = re.compile(r"^(?P<stem>.+)_(?P<n>[0-9]+)$")  # sum_1000: sorts by N
-BASE = ["double", "hand", "gradguard", "tape", "realmatrix", "dual"]
-PEERS = ["adolcretape", "adolcreplay", "sacado"]  # peer AD libraries, in this order
-# Forward-mode peers of gradguard's gg::dual (goal: dual at least as fast as each).
-FORWARD_PEERS = ["jet", "autodiffscalar"]
+NAME = re.compile(r"^BM_(?P<family>.+)_(?P<column>[A-Za-z0-9]+)$")
+SIZED = re.compile(r"^(?P<stem>.+?)_(?P<size>[0-9][0-9x]*)$")  # sum_iter_16, gmm_10x25x1000
+
+GRADGUARD = ["gradguard", "tape", "realmatrix", "dual"]
+REVERSE_PEERS = ["adolcretape", "adolcreplay", "sacado"]
+FORWARD_PEERS = ["sacadofad", "jet", "autodiffscalar"]
+ORDER = ["double", "hand"] + GRADGUARD + REVERSE_PEERS + FORWARD_PEERS
+LABELS = {
+    "double": "double", "hand": "hand-written", "gradguard": "gradguard static",
+    "tape": "gg::tape", "realmatrix": "gg::real_matrix", "dual": "gg::dual",
+    "adolcretape": "ADOL-C taping", "adolcreplay": "ADOL-C replay", "sacado": "Sacado Rad",
+    "sacadofad": "Sacado SFad", "jet": "Ceres Jet", "autodiffscalar": "Eigen AutoDiffScalar",
+    "dualdynamic": "gg::dual<dynamic>",
+}
+
+# The goals of the benchmark issue (DESIGN.md, "Performance contract").
+STATIC_GOAL = 1.2  # gradguard static / hand
+TAPE_GOAL = 3.0  # tape / hand, and faster than every reverse-mode peer
+MATRIX_GOAL = 4.0  # realmatrix / double on the matrix workloads
+MATRIX_FAMILIES = {"matrix_product", "regression", "llsq", "gmm"}
+
+# The short mode: a few sizes of each family (the whole suite takes ~20 min).
+SHORT_FILTER = "|".join([
+    r"BM_(sum|sum_iter|prod|prod_iter|log_sum_exp|normal_log_pdf)_(16|1024)_",
+    r"BM_matrix_product_(8|32)_", r"BM_regression_10_", r"BM_stochastic_volatility_(8|512)_",
+    r"BM_lse_(10|10000)_", r"BM_llsq_(8|512)_", r"BM_gmm_10x25x1000_", r"BM_ba_1024_",
+    r"BM_(expr20|expr6|shared|forward20)_",
+])
 
 
-def run(executable, short, bench_filter):
-    args = [str(executable), "--benchmark_format=json", "--benchmark_report_aggregates_only=true"]
-    if short:
-        args += ["--benchmark_min_time=0.05", "--benchmark_repetitions=3"]
-    else:
-        args += ["--benchmark_repetitions=10"]
-    if bench_filter is not None:
-        args += [f"--benchmark_filter={bench_filter}"]
-    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        sys.exit(f"{executable.name} failed ({done.returncode}):\n{done.stderr}")
-    for line in done.stderr.splitlines():  # the start-up gradient checks
-        print(f"  {executable.name}: {line}", file=sys.stderr)
-    if not done.stdout.strip():  # --filter matched nothing in this executable
+def split_name(run_name):
+    """BM_sum_iter_16_tape -> ("sum_iter", "16", "tape"); unsized: size None."""
+    m = NAME.match(run_name)
+    if not m:
         return None
-    return json.loads(done.stdout)
+    family, column = m["family"], m["column"]
+    s = SIZED.match(family)
+    if s:
+        return s["stem"], s["size"], column
+    return family, None, column
+
+
+def size_key(size):
+    if size is None:
+        return ()
+    return tuple(int(p) for p in size.split("x"))
 
 
 def to_ns(value, unit):
     return value * {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[unit]
 
 
-def medians(results):
-    """{family: {variant: median ns per call}} from the aggregate rows."""
-    table = {}
-    for b in results["benchmarks"]:
-        if b.get("run_type") != "aggregate" or b.get("aggregate_name") != "median":
+def run(executable, mode, bench_filter):
+    args = [str(executable), "--benchmark_format=json", "--benchmark_report_aggregates_only=true"]
+    if mode == "short":
+        args += ["--benchmark_min_time=0.02", "--benchmark_repetitions=3"]
+    else:
+        args += ["--benchmark_min_time=0.1", "--benchmark_repetitions=5"]
+    if bench_filter is not None:
+        args += [f"--benchmark_filter={bench_filter}"]
+    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{executable.name} failed ({done.returncode}):\n{done.stderr}")
+    checks = [line for line in done.stderr.splitlines() if line.strip()]
+    if not done.stdout.strip():  # the filter matched nothing in this executable
+        return None, checks
+    return json.loads(done.stdout), checks
+
+
+def medians(benchmarks):
+    """{family: {size: {column: median ns}}} and the largest spread (cv)."""
+    table, cv = {}, 0.0
+    for b in benchmarks:
+        if b.get("run_type") != "aggregate":
             continue
-        m = NAME.match(b["run_name"])
-        if m:
-            table.setdefault(m["family"], {})[m["variant"]] = to_ns(b["real_time"], b["time_unit"])
-    return table
+        parts = split_name(b["run_name"])
+        if parts is None:
+            continue
+        family, size, column = parts
+        if b.get("aggregate_name") == "median":
+            table.setdefault(family, {}).setdefault(size or "", {})[column] = to_ns(
+                b["real_time"], b["time_unit"])
+        elif b.get("aggregate_name") == "cv":
+            cv = max(cv, b["real_time"])
+    return table, cv
 
 
-def spread(results):
-    """Largest coefficient of variation among the runs, as a noise hint."""
-    cvs = [b["real_time"] for b in results["benchmarks"]
-           if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "cv"]
-    return max(cvs) if cvs else None
+def columns_of(rows):
+    present = {c for row in rows.values() for c in row}
+    return [c for c in ORDER if c in present] + sorted(present - set(ORDER))
 
 
-def family_key(family):
-    """sum_10 < sum_1000 < sum_100000; other families alphabetically."""
-    m = SIZED.match(family)
-    return (m["stem"], int(m["n"])) if m else (family, -1)
-
-
-def columns(table):
-    """Variant columns: double, hand, gradguard, tape, the peers, then any other.
-
-    gradguard is shown when a family has it or no family is a tape family (the
-    static-expression table as before); tape is shown as soon as a family has
-    it or a peer column, so a missing tape reads "-" beside the peers."""
-    present = {v for row in table.values() for v in row}
-    tape_families = any(is_tape_family(row) for row in table.values())
-    shown = ["double", "hand"]
-    others = tape_families or "dual" in present or "realmatrix" in present
-    if "gradguard" in present or not others:
-        shown.append("gradguard")
-    if tape_families:
-        shown.append("tape")
-    if "realmatrix" in present:
-        shown.append("realmatrix")
-    if "dual" in present:
-        shown.append("dual")
-    shown += [p for p in PEERS if p in present]
-    shown += [p for p in FORWARD_PEERS if p in present]
-    shown += sorted(present - set(BASE) - set(PEERS) - set(FORWARD_PEERS))
-    return shown
-
-
-def is_tape_family(row):
-    return "tape" in row or any(p in row for p in PEERS)
-
-
-def goal(v):
-    """The goal cell of one family (v: {variant: ns})."""
-    parts = []
+def goals(family, size, v):
+    """[(goal, met, text)] for one row {column: ns}."""
+    out = []
+    hand, double = v.get("hand"), v.get("double")
+    if "gradguard" in v and hand:
+        r = v["gradguard"] / hand
+        out.append(("static <= 1.2x hand", r <= STATIC_GOAL, f"static {r:.2f}x hand"))
+    peers = [p for p in REVERSE_PEERS if p in v]
+    for col in ("tape", "realmatrix"):
+        if col not in v or (col == "realmatrix" and family in MATRIX_FAMILIES):
+            continue
+        parts, met = [], True
+        if hand:
+            r = v[col] / hand
+            met &= r <= TAPE_GOAL
+            parts.append(f"{r:.2f}x hand")
+        slower = [f"{v[col] / v[p]:.2f}x {p}" for p in peers if v[col] >= v[p]]
+        met &= not slower
+        parts += [f"slower than {s}" for s in slower]
+        out.append(("tape <= 3x hand, faster than reverse peers", met, f"{col}: " + ", ".join(parts)))
+    if "realmatrix" in v and family in MATRIX_FAMILIES and double:
+        r = v["realmatrix"] / double
+        out.append(("real_matrix <= 4x double", r <= MATRIX_GOAL, f"realmatrix {r:.2f}x double"))
     if "dual" in v:
-        slower = [f"not faster than {p} ({v['dual'] / v[p]:.2f}x)"
-                  for p in FORWARD_PEERS if p in v and v["dual"] > v[p]]
-        parts.append("dual met" if not slower else "dual NOT met: " + ", ".join(slower))
-    if "gradguard" in v and "hand" in v:
-        parts.append("met" if v["gradguard"] / v["hand"] <= GOAL else "NOT met")
-    if "realmatrix" in v and "double" in v:
-        r = v["realmatrix"] / v["double"]
-        parts.append(f"realmatrix met" if r <= MATRIX_GOAL
-                     else f"realmatrix NOT met ({r:.2f}x double > {MATRIX_GOAL:g}x)")
-    if is_tape_family(v):
-        if "tape" not in v:
-            parts.append("- (no tape)")
-        else:
-            failed = []
-            if "hand" in v and v["tape"] / v["hand"] > TAPE_GOAL:
-                failed.append(f"{v['tape'] / v['hand']:.2f}x hand > {TAPE_GOAL:g}x")
-            for peer in [p for p in PEERS if p in v] + sorted(set(v) - set(BASE) - set(PEERS)):
-                if v["tape"] >= v[peer]:
-                    failed.append(f"not faster than {peer} ({v['tape'] / v[peer]:.2f}x)")
-            parts.append("met" if not failed else "NOT met: " + ", ".join(failed))
-    return "; ".join(parts) if parts else "-"
+        fw = [p for p in FORWARD_PEERS if p in v]
+        slower = [f"{v['dual'] / v[p]:.2f}x {p}" for p in fw if v["dual"] > v[p]]
+        out.append(("dual as fast as forward peers", not slower,
+                    "dual: " + (", ".join(f"slower than {s}" for s in slower) or "fastest forward")))
+    return out
+
+
+def machine():
+    model = "unknown"
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(pathlib.Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{model}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}"
+
+
+def compiler(build_dir):
+    log = build_dir / "meson-logs" / "meson-log.txt"
+    try:
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("C++ compiler for the host machine:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def build_options(build_dir):
+    try:
+        opts = json.loads((build_dir / "meson-info" / "intro-buildoptions.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    keep = {"buildtype", "optimization", "debug", "b_ndebug", "cpp_args"}
+    return {o["name"]: o["value"] for o in opts if o["name"] in keep}
+
+
+def bench_objects(build_dir):
+    """The object files of the bench/ translation units, per ninja."""
+    done = subprocess.run(["ninja", "-C", str(build_dir), "-t", "targets", "all"],
+                          stdout=subprocess.PIPE, text=True, check=True)
+    objs = []
+    for line in done.stdout.splitlines():
+        target = line.split(":", 1)[0]
+        if target.startswith("bench/") and target.endswith(".cpp.o"):
+            objs.append(target)
+    return sorted(objs)
+
+
+def compile_times(build_dir):
+    """Rebuilds each benchmark object alone (-j1) and reads its time off .ninja_log."""
+    objs = bench_objects(build_dir)
+    for o in objs:
+        p = build_dir / o
+        if p.exists():
+            p.unlink()
+    print(f"rebuilding {len(objs)} benchmark objects with -j1 for their compile times ...",
+          file=sys.stderr, flush=True)
+    subprocess.run(["ninja", "-C", str(build_dir), "-j1"] + objs, check=True,
+                   stdout=subprocess.DEVNULL)
+    last = {}
+    for line in (build_dir / ".ninja_log").read_text().splitlines()[1:]:
+        f = line.split("\t")
+        if len(f) >= 4:
+            last[f[3]] = (int(f[1]) - int(f[0])) / 1000.0
+    rows = []
+    for o in objs:
+        tu = re.sub(r"^bench/bench_[^/]*\.p/", "bench/", o).removesuffix(".o")
+        rows.append({"tu": tu, "seconds": last.get(o), "object_bytes": (build_dir / o).stat().st_size})
+    return rows
+
+
+def print_table(title, rows, cols, cell):
+    head = ["size"] + cols
+    body = [[size or "-"] + [cell(rows[size], c) for c in cols]
+            for size in sorted(rows, key=size_key)]
+    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+    fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths))
+    print(title)
+    print(fmt(head))
+    for line in body:
+        print(fmt(line))
+
+
+def print_tables(table):
+    for family in sorted(table, key=lambda f: (f in MATRIX_FAMILIES, f)):
+        rows = table[family]
+        cols = columns_of(rows)
+        ratio_cols = [c for c in cols if c not in ("double", "hand")]
+        print(f"\n== {family}")
+        print_table("ns per value + gradient (median):", rows, cols,
+                    lambda v, c: f"{v[c]:.1f}" if c in v else "-")
+        ratio = lambda ref: (lambda v, c: f"{v[c] / v[ref]:.2f}x" if c in v and ref in v else "-")
+        if ratio_cols and any("hand" in r for r in rows.values()):
+            print_table("ratio to the hand-written gradient:", rows, ratio_cols, ratio("hand"))
+        if ratio_cols and any("double" in r for r in rows.values()):
+            print_table("ratio to the double function:", rows, ["hand"] + ratio_cols,
+                        ratio("double"))
+        misses = []
+        for size in sorted(rows, key=size_key):
+            for name, met, text in goals(family, size, rows[size]):
+                if not met:
+                    misses.append(f"{size or '-'}: {text}")
+        total = sum(len(goals(family, s, rows[s])) for s in rows)
+        print(f"goals: {total - len(misses)} of {total} met" +
+              ("" if not misses else "; not met: " + "; ".join(misses)))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build_dir", type=pathlib.Path)
-    parser.add_argument("--short", action="store_true", help="quick run: min time 0.05 s, 3 repetitions")
-    parser.add_argument("--filter", metavar="REGEX",
-                        help="passed to every executable as --benchmark_filter")
-    parser.add_argument("--only", metavar="NAME",
-                        help="run only the executables whose name contains NAME")
+    parser.add_argument("--short", action="store_true", help="a subset of sizes, ~1 minute")
+    parser.add_argument("--filter", metavar="REGEX", help="--benchmark_filter for every executable")
+    parser.add_argument("--only", metavar="NAME", help="only the executables whose name has NAME")
+    parser.add_argument("--out", type=pathlib.Path, help="the JSON file to write")
+    parser.add_argument("--compile-times", action="store_true",
+                        help="rebuild the benchmark objects one at a time and record their cost")
     opts = parser.parse_args()
 
     bench_dir = opts.build_dir / "bench"
     executables = sorted(p for p in bench_dir.glob("bench_*")
                          if p.is_file() and os.access(p, os.X_OK) and p.suffix == "")
-    if not executables:
-        sys.exit(f"no bench_* executables in {bench_dir}; build them first "
-                 f"(meson setup {opts.build_dir} --buildtype=release && ninja -C {opts.build_dir})")
     if opts.only is not None:
         executables = [p for p in executables if opts.only in p.name]
-        if not executables:
-            sys.exit(f"no bench_* executable in {bench_dir} has {opts.only!r} in its name")
+    if not executables:
+        sys.exit(f"no bench_* executables{' matching ' + opts.only if opts.only else ''} in "
+                 f"{bench_dir}; build them first (meson setup {opts.build_dir} "
+                 f"--buildtype=release && ninja -C {opts.build_dir})")
+    mode = "short" if opts.short else "full"
+    bench_filter = opts.filter or (SHORT_FILTER if opts.short else None)
 
-    merged = {"context": None, "benchmarks": []}
+    compile_rows = compile_times(opts.build_dir) if opts.compile_times else None
+    merged, checks = [], []
+    context = None
     for exe in executables:
         print(f"running {exe.name} ...", file=sys.stderr, flush=True)
-        results = run(exe, opts.short, opts.filter)
+        results, lines = run(exe, mode, bench_filter)
+        checks += [f"{exe.name}: {line}" for line in lines]
         if results is None:
-            print(f"  {exe.name}: no benchmark matches --filter {opts.filter}", file=sys.stderr)
             continue
-        merged["context"] = merged["context"] or results["context"]
+        context = context or results["context"]
         for b in results["benchmarks"]:
             b["executable"] = exe.name
-        merged["benchmarks"] += results["benchmarks"]
-    if merged["context"] is None:
-        sys.exit(f"no benchmark matches --filter {opts.filter}")
-    if merged["context"].get("library_build_type") == "debug":
-        print("note: the system libbenchmark reports a debug build; that affects its own "
-              "bookkeeping, not the code measured", file=sys.stderr)
-    out = bench_dir / "results.json"
-    out.write_text(json.dumps(merged, indent=2))
+        merged += results["benchmarks"]
+    if not merged:
+        sys.exit(f"no benchmark matches --filter {bench_filter}")
+    table, cv = medians(merged)
+    checked = sum(1 for line in checks if ": checked " in line)
+    report = {
+        "mode": mode,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "compiler": compiler(opts.build_dir),
+        "build_options": build_options(opts.build_dir),
+        "command": "python3 tools/bench_report.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        "repetitions": 3 if opts.short else 5,
+        "largest_cv": cv,
+        "library_context": context,
+        "start_up_checks": checked,
+        "table": table,
+        "compile": compile_rows,
+        "benchmarks": merged,
+    }
+    out = opts.out or bench_dir / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
 
-    table = medians(merged)
-    shown = columns(table)
-    ratios = []  # (header, variant, reference)
-    if "gradguard" in shown:
-        ratios += [("gg/hand", "gradguard", "hand"), ("gg/double", "gradguard", "double")]
-    if "tape" in shown:
-        ratios += [("tape/hand", "tape", "hand"), ("tape/double", "tape", "double")]
-    if "realmatrix" in shown:
-        ratios += [("matrix/hand", "realmatrix", "hand"), ("matrix/double", "realmatrix", "double")]
-    if "dual" in shown:
-        ratios += [("dual/hand", "dual", "hand"), ("dual/double", "dual", "double")]
-    tape_families = "tape" in shown
-    only_static = not tape_families and "dual" not in shown and "realmatrix" not in shown
-    goal_head = f"goal <= {GOAL}x hand" if only_static else "goal"
-    head = ["family"] + [f"{c} ns" for c in shown] + [r[0] for r in ratios] + [goal_head]
-    rows = []
-    for family, v in sorted(table.items(), key=lambda item: family_key(item[0])):
-        def cell(key):
-            return f"{v[key]:.1f}" if key in v else "-"
-        def ratio(a, b):
-            return f"{v[a] / v[b]:.2f}x" if a in v and b in v else "-"
-        rows.append([family] + [cell(c) for c in shown] + [ratio(a, b) for _, a, b in ratios] +
-                    [goal(v)])
-    widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-    print(line(head))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-    reps = 3 if opts.short else 10
-    cv = spread(merged)
-    if tape_families:
-        static = f"gradguard <= {GOAL}x hand; " if "gradguard" in shown else ""
-        tape_peers = [p for p in shown
-                      if p not in BASE and p not in FORWARD_PEERS and not p.startswith("dual")]
-        print(f"\ngoal: {static}tape <= {TAPE_GOAL:g}x hand and faster than every peer column "
-              f"({', '.join(tape_peers) or 'none built'})")
-    if "realmatrix" in shown:
-        print(f"goal: realmatrix (gg::real_matrix) <= {MATRIX_GOAL:g}x double")
-    if "dual" in shown:
-        print(f"goal: dual at least as fast as {' and '.join(FORWARD_PEERS)}")
-    print(f"\nmedian of {reps} repetitions (real time); largest run-to-run spread "
-          f"(coefficient of variation) {cv * 100:.1f}%" if cv is not None else "")
-    print(f"results: {out}")
+    print(f"{report['machine']}; {report['compiler']}; {mode} mode, median of "
+          f"{report['repetitions']} repetitions (largest spread, coefficient of variation: "
+          f"{cv * 100:.1f}%); {checked} columns checked against the hand-written gradient")
+    print_tables(table)
+    if compile_rows:
+        print("\ncompile time (ninja -j1) and object size per benchmark translation unit")
+        for r in compile_rows:
+            print(f"  {r['tu']:<36} {r['seconds']:6.1f} s  {r['object_bytes'] / 1024:8.0f} KiB")
+    print(f"\ngoals: static <= {STATIC_GOAL}x hand; tape <= {TAPE_GOAL:g}x hand and faster than "
+          f"every reverse-mode peer ({', '.join(REVERSE_PEERS)}); gg::real_matrix <= "
+          f"{MATRIX_GOAL:g}x double on {', '.join(sorted(MATRIX_FAMILIES))}; gg::dual at least "
+          f"as fast as the forward peers ({', '.join(FORWARD_PEERS)})")
+    print(f"results: {out}  (docs: python3 tools/bench_docs.py {out})")
 
 
 if __name__ == "__main__":
