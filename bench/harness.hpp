@@ -25,6 +25,8 @@
 //                                                 input: no ADOL-C replay column
 //   static constexpr std::size_t forward_max = K; forward columns up to K inputs
 //                                                 (default 16; 0: none)
+//   static constexpr std::size_t forward_width = K; forward columns with exactly
+//                                                 K tangents (K >= the inputs)
 //
 // register_workload<W>(sizes) registers BM_<name>_<n>_<column> for every size
 // and every column this build has (tools/bench_report.py reads the names):
@@ -117,11 +119,11 @@ struct lcg {
 };
 
 struct problem {
-  std::size_t n = 0;          // the size in the benchmark's name
-  std::size_t dim = 0;        // number of inputs (independent variables)
-  std::size_t rows = 0;       // input vectors in the table
-  std::vector<double> table;  // rows * dim inputs
-  std::vector<double> data;   // the workload's data (not differentiated)
+  std::size_t n = 0;               // the size in the benchmark's name
+  std::size_t dim = 0;             // number of inputs (independent variables)
+  std::size_t rows = 0;            // input vectors in the table
+  std::vector<double> table;       // rows * dim inputs
+  std::vector<double> data;        // the workload's data (not differentiated)
   std::vector<std::size_t> shape;  // the workload's dimensions, if it needs more than n
   const double* row(std::size_t r) const { return table.data() + r * dim; }
 };
@@ -157,11 +159,10 @@ inline std::deque<benchmark_case>& cases() {
 // Registers BM_<family>_<size>_<column>; body(state, case) runs it.
 inline void add(const std::string& family, const std::string& size, const char* column,
                 std::function<void(benchmark::State&, benchmark_case&)> body) {
-  benchmark_case& c = cases().emplace_back(
-      benchmark_case{"BM_" + family + "_" + size + "_" + column});
-  benchmark::RegisterBenchmark(c.name.c_str(), [body = std::move(body), &c](benchmark::State& st) {
-    body(st, c);
-  });
+  benchmark_case& c =
+      cases().emplace_back(benchmark_case{"BM_" + family + "_" + size + "_" + column});
+  benchmark::RegisterBenchmark(c.name.c_str(),
+                               [body = std::move(body), &c](benchmark::State& st) { body(st, c); });
 }
 
 // The program's main: registration done by the caller, then Google Benchmark.
@@ -217,7 +218,8 @@ void check_outputs(benchmark_case& c, const problem& p, std::size_t width, Expec
     }
   }
   // stderr: stdout may carry the benchmark's JSON.
-  std::fprintf(stderr, "checked %s: %zu numbers = hand-written at %zu inputs (largest error %.2g)\n",
+  std::fprintf(stderr,
+               "checked %s: %zu numbers = hand-written at %zu inputs (largest error %.2g)\n",
                c.name.c_str(), width, p.rows, worst);
   c.checked = true;
 }
@@ -554,7 +556,9 @@ concept has_realmatrix = requires(const problem& p, gg::tape& t, const double* x
 };
 
 template <class W>
-concept has_static = requires { W::static_sizes; };
+concept has_static = requires {
+  W::static_sizes;
+};
 
 template <class W>
 constexpr bool scalar_tape() {
@@ -596,8 +600,7 @@ void add_static(const std::string& size, std::size_t n) {
       if (n == N)
         add(W::name, size, "gradguard",
             [n](benchmark::State& s, benchmark_case& c) { bench_gradguard<W, N>(s, c, n); });
-      else
-        add_static<W, I + 1>(size, n);
+      else add_static<W, I + 1>(size, n);
     }
   }
 }
@@ -625,7 +628,14 @@ void register_workload(std::initializer_list<std::size_t> sizes) {
     }
     // Forward columns when the inputs are few; the width is fixed at compile
     // time, so the problem's size is asked for here (W::make is cheap).
-    if constexpr (forward_max<W>() > 0) {
+    if constexpr (requires { W::forward_width; }) {
+      if (problem_for<W>(n).dim > W::forward_width) {
+        std::fprintf(stderr, "%s_%zu: more inputs than forward_width\n", W::name, n);
+        std::abort();
+      }
+      add_forward<W, W::forward_width>(size, n);
+    } else if constexpr (forward_max<W>() > 0) {
+      static_assert(forward_max<W>() <= 16, "forward_max: at most 16 (or set forward_width)");
       const std::size_t dim = problem_for<W>(n).dim;
       if (dim <= forward_max<W>()) {
         if (dim <= 1) add_forward<W, 1>(size, n);

@@ -64,7 +64,8 @@ struct sum {
       const auto r = gg::value_and_grad([](const auto&... v) { return (v + ...); }, x[I]...);
       ((g[I] = r.gradient[I]), ...);
       return r.value;
-    }(std::make_index_sequence<N>{});
+    }
+    (std::make_index_sequence<N>{});
   }
 
   static double realmatrix(const problem& p, gg::tape& tape, const double* x, double* g) {

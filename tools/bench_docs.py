@@ -46,7 +46,8 @@ DESCRIPTIONS = {
     "expr20": "a straight-line expression of 20 operations in 2 variables.",
     "expr6": "17 operations in 6 variables.",
     "shared": "a sub-expression used five times.",
-    "forward20": "a 20-input function for the forward-mode columns.",
+    "forward": "a 20-input function (exp, sin, log, a product) for the forward-mode columns, "
+               "20 tangents.",
 }
 
 

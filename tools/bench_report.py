@@ -65,7 +65,7 @@ SHORT_FILTER = "|".join([
     r"BM_(sum|sum_iter|prod|prod_iter|log_sum_exp|normal_log_pdf)_(16|1024)_",
     r"BM_matrix_product_(8|32)_", r"BM_regression_10_", r"BM_stochastic_volatility_(8|512)_",
     r"BM_lse_(10|10000)_", r"BM_llsq_(8|512)_", r"BM_gmm_10x25x1000_", r"BM_ba_1024_",
-    r"BM_(expr20|expr6|shared|forward20)_",
+    r"BM_(expr20|expr6|shared|forward)_",
 ])
 
 

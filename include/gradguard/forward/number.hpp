@@ -151,7 +151,9 @@ struct dual : dual_operators::enable<dual<T, N>> {
   // The variable with value v and tangent e_i: the i-th input of N.
   static constexpr dual variable(const T& v, std::size_t i) requires(N != dynamic) {
     dual d(v);
-    d.tangent[i] = T(1);
+    // Every component written the same way (no single store into a zeroed
+    // array, which a following vector copy of d would read back stalled).
+    for (std::size_t k = 0; k < N; ++k) d.tangent[k] = T(k == i ? 1 : 0);
     return d;
   }
   // The i-th input of n, with a tangent sized at run time.
