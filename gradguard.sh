@@ -107,7 +107,7 @@ run_tests() {
   # the template-heavy tests (law_arithmetic_test: 10.6 s at -O2, 24.3 s at
   # -O2 -g) and the tests need no debugger. ASan at -O1, as its manual advises.
   local configs=(
-    "gcc g++ -Doptimization=2 -Ddebug=false -Dbenchmarks=disabled"
+    "gcc g++ -Doptimization=2 -Ddebug=false -Dbenchmarks=enabled"
     "clang clang++-16 -Doptimization=2 -Ddebug=false -Dbenchmarks=disabled"
     "asan g++ -Doptimization=1 -Ddebug=false -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Ddocs=disabled"
   )

@@ -143,6 +143,35 @@ problem make_table(std::size_t n, std::size_t dim, std::uint32_t seed, Draw draw
   return p;
 }
 
+// The value of any column's scalar, without its derivative (a shift such as
+// log-sum-exp's maximum, or a branch on a value).
+inline double passive(double v) { return v; }
+inline double passive(const gg::real& v) { return gg::value(v); }
+template <std::size_t N>
+double passive(const gg::dual<double, N>& v) {
+  return gg::value(v);
+}
+template <class D>
+double passive(const Eigen::AutoDiffScalar<D>& v) {
+  return v.value();
+}
+#if GG_ADOLC
+inline double passive(const adouble& v) { return v.getValue(); }
+#endif
+#if GG_SACADO
+inline double passive(const Sacado::Rad::ADvar<double>& v) { return v.val(); }
+template <int K>
+double passive(const Sacado::Fad::SFad<double, K>& v) {
+  return v.val();
+}
+#endif
+#if GG_CERES
+template <int K>
+double passive(const ceres::Jet<double, K>& v) {
+  return v.a;
+}
+#endif
+
 // ---------------------------------------------------------------------------
 // Cases and registration.
 
