@@ -58,7 +58,8 @@
 // error <= 1e-9 per component, against the row's largest component for
 // components near zero); a mismatch prints the numbers and aborts. The
 // hand-written gradient itself is checked against central finite
-// differences of W::f<double> once per size (up to 32 components).
+// differences of W::f<double> once per size (up to 32 components and the
+// last three).
 #pragma once
 
 #include <algorithm>
@@ -262,7 +263,7 @@ void check(benchmark_case& c, const problem& p, AD ad) {
 }
 
 // The hand-written gradient against central differences of W::f<double> at
-// the first row: up to 32 components, spread over the inputs.
+// the first row: up to 32 components spread over the inputs, and the last three.
 template <class W>
 void check_hand(const problem& p) {
   std::vector<double> x(p.row(0), p.row(0) + p.dim), g(p.dim);
@@ -274,8 +275,14 @@ void check_hand(const problem& p) {
   }
   double gmax = 0.0;
   for (double v : g) gmax = std::max(gmax, std::abs(v));
+  // Every stride-th input, and the last three (where workloads keep their
+  // scalar parameters after a vector).
+  std::vector<std::size_t> inputs;
   const std::size_t stride = std::max<std::size_t>(1, p.dim / 32);
-  for (std::size_t i = 0; i < p.dim; i += stride) {
+  for (std::size_t i = 0; i < p.dim; i += stride) inputs.push_back(i);
+  for (std::size_t i = p.dim - std::min<std::size_t>(3, p.dim); i < p.dim; ++i)
+    if (i % stride != 0) inputs.push_back(i);
+  for (const std::size_t i : inputs) {
     const double xi = x[i], h = 1e-6 * std::max(1.0, std::abs(xi));
     x[i] = xi + h;
     const double up = W::template f<double>(p, x.data());
@@ -283,8 +290,9 @@ void check_hand(const problem& p) {
     const double down = W::template f<double>(p, x.data());
     x[i] = xi;
     const double fd = (up - down) / (2 * h);
-    // Central differences: error ~ h^2 f''' + eps |f| / h.
-    const double allowed = 1e-6 + 1e-9 * std::abs(f) / h / std::max(gmax, 1e-300);
+    // Central differences: error ~ h^2 f''' + eps |f| / h (eps with a margin
+    // for the rounding of a long sum).
+    const double allowed = 1e-6 + 1e-13 * std::abs(f) / h / std::max(gmax, 1e-300);
     const double err = relative_error(g[i], fd, gmax);
     if (!(err <= allowed)) {
       std::fprintf(stderr,

@@ -2,6 +2,7 @@
 """Turns the JSON of tools/bench_report.py into docs/performance.md and plots.
 
     python3 tools/bench_docs.py <results.json> [--md docs/performance.md] [--img docs/img]
+    python3 tools/bench_docs.py docs/performance.json --check   (the docs test suite)
 
 Writes one PNG per benchmark family (<img>/bench_<family>.png: ns per value +
 gradient and the ratio to the hand-written gradient, against the size, one
@@ -115,15 +116,19 @@ def main():
     parser.add_argument("results", type=pathlib.Path)
     parser.add_argument("--md", type=pathlib.Path, default=pathlib.Path("docs/performance.md"))
     parser.add_argument("--img", type=pathlib.Path, default=pathlib.Path("docs/img"))
+    parser.add_argument("--check", action="store_true",
+                        help="only check that the page is the one the JSON gives (no plots)")
     opts = parser.parse_args()
     try:
-        import matplotlib  # noqa: F401
+        if not opts.check:
+            import matplotlib  # noqa: F401
     except ImportError:
         sys.exit("tools/bench_docs.py needs matplotlib: apt-get install python3-matplotlib, and "
                  "run it with Debian's /usr/bin/python3")
     r = json.loads(opts.results.read_text())
     tbl = r["table"]
-    opts.img.mkdir(parents=True, exist_ok=True)
+    if not opts.check:
+        opts.img.mkdir(parents=True, exist_ok=True)
     rel_img = os.path.relpath(opts.img, opts.md.parent)
 
     md = ["# Performance", "",
@@ -177,8 +182,8 @@ def main():
     for family in sorted(tbl, key=lambda f: (f in br.MATRIX_FAMILIES, f)):
         rows = tbl[family]
         cols = br.columns_of(rows)
-        img = opts.img / f"bench_{family}.png"
-        plot(family, rows, img)
+        if not opts.check:
+            plot(family, rows, opts.img / f"bench_{family}.png")
         md += [f"## {family}", "", DESCRIPTIONS.get(family, ""), "",
                f"![{family}]({rel_img}/bench_{family}.png)", "", "ns per value + gradient:", ""]
         md += table(rows, cols, lambda v, c: fmt_ns(v[c]) if c in v else "–")
@@ -202,7 +207,15 @@ def main():
         for c in r["compile"]:
             md.append(f"| `{c['tu']}` | {c['seconds']:.1f} s | {c['object_bytes'] / 1024:.0f} KiB |")
         md.append("")
-    opts.md.write_text("\n".join(md))
+    text = "\n".join(md) + "\n"
+    if opts.check:
+        if not opts.md.exists() or opts.md.read_text() != text:
+            sys.exit(f"{opts.md} is not the page {opts.results} gives: regenerate it with "
+                     f"python3 tools/bench_docs.py {opts.results} (./gradguard.sh bench reruns "
+                     "the suite and does)")
+        print(f"{opts.md} is the page {opts.results} gives")
+        return
+    opts.md.write_text(text)
     print(f"wrote {opts.md} and {len(tbl)} plots in {opts.img}")
 
 

@@ -366,6 +366,23 @@ void sum_backward(const block_operation<T>& op, T* adj) {
   for (std::size_t i = 0; i < n; ++i) d[i] += g;
 }
 
+// y = prod(A): dA_i += dy prod_{j != i} A_j, the prefix product before i
+// (data[1], kept at recording) times the suffix product after it: no
+// division, so a zero element gets the product of the others.
+template <class T>
+void prod_backward(const block_operation<T>& op, T* adj) {
+  const auto n = static_cast<std::size_t>(op.dims[0]);
+  const T g = adj[op.first];
+  const T* a = op.data[0];
+  const T* prefix = op.data[1];
+  T* d = adj + op.operand[0];
+  T suffix(1);
+  for (std::size_t i = n; i-- > 0;) {
+    d[i] += g * (prefix[i] * suffix);
+    suffix *= a[i];
+  }
+}
+
 // y = sum(u .* v): du += dy v, dv += dy u.
 template <class T>
 void dot_backward(const block_operation<T>& op, T* adj) {
@@ -811,6 +828,24 @@ basic_real<T> mean(const basic_real_matrix<T, C>& a,
   if (a.size() == 0) throw std::invalid_argument("gradguard: gg::mean(A) of an empty matrix");
   return detail::record_reduction<T>(&detail::sum_backward<T>, "mean", a.value().mean(), {&o}, {},
                                      {a.size(), a.size(), 0, 0}, where);
+}
+
+// prod(A): a gg::real, the product of all elements (1 for an empty matrix).
+// Keeps the prefix products (one number per element) for the adjoint rule.
+template <class T, int C>
+basic_real<T> prod(const basic_real_matrix<T, C>& a,
+                   const std::source_location& where = std::source_location::current()) {
+  auto o = detail::matrix_access<T>::operand(a);
+  basic_tape<T>& tape = detail::matrix_access<T>::tape_of("prod", {&o});
+  const auto n = static_cast<std::size_t>(a.size());
+  T* prefix = detail::block_recorder<T>::allocate(tape, n);
+  T value(1);
+  for (std::size_t i = 0; i < n; ++i) {
+    prefix[i] = value;
+    value *= o.value[i];
+  }
+  return detail::record_reduction<T>(&detail::prod_backward<T>, "prod", value, {&o},
+                                     {o.value, prefix, nullptr}, {a.size(), 0, 0, 0}, where);
 }
 
 // dot(u, v) = sum(u .* v) over all elements (u, v of one shape).

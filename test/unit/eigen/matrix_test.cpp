@@ -100,6 +100,43 @@ TEST(RealMatrix, EveryOperationAgreesWithFiniteDifferences) {
       a, b);
 }
 
+// prod(A)'s adjoint is the product of the other elements, by prefix and
+// suffix products: exact at a zero element, where dividing by it fails.
+TEST(RealMatrix, ProdAgreesWithFiniteDifferencesIncludingZeros) {
+  const matrix a = random(3, 4, 26).array() * 0.5 + 1.0;  // in [0.5, 1.5]: no tiny product
+  const matrix b = random(2, 3, 27);
+  using M = const gg::real_matrix&;
+  expect_gradient([](M A, M B) { return gg::prod(A) * gg::sum(B); }, a, b);
+  expect_gradient([](M A, M B) { return gg::prod(A) + gg::prod(gg::exp(B)); }, a, b);
+  matrix one_zero = a, two_zeros = a;
+  one_zero(1, 2) = 0.0;
+  two_zeros(1, 2) = two_zeros(2, 0) = 0.0;
+  expect_gradient([](M A, M B) { return gg::prod(A) + gg::prod(gg::exp(B)); }, one_zero, b);
+  expect_gradient([](M A, M B) { return gg::prod(A) + gg::prod(gg::exp(B)); }, two_zeros, b);
+
+  // The adjoints themselves: the products of the others, exactly.
+  for (const matrix& x : {a, one_zero, two_zeros}) {
+    gg::tape t;
+    gg::real_vector v = t.variable("v", Eigen::VectorXd(x.reshaped()));
+    gg::real y = gg::prod(v);
+    EXPECT_NEAR(gg::value(y), x.prod(), 1e-15);
+    const Eigen::VectorXd dv = t.gradient(y, {v})[v];
+    for (Eigen::Index k = 0; k < x.size(); ++k) {
+      double others = 1.0;
+      for (Eigen::Index j = 0; j < x.size(); ++j)
+        if (j != k) others *= x(j);
+      EXPECT_NEAR(dv(k), others, 1e-15) << "v(" << k << ")";
+    }
+    EXPECT_EQ(t.size(), static_cast<std::size_t>(x.size()) + 1);  // the variables and one block
+  }
+  gg::tape t;
+  gg::real_matrix E = t.variable("E", matrix(0, 2));
+  gg::real_matrix A = t.variable("A", a);
+  gg::real y = gg::prod(E) * gg::sum(A);
+  EXPECT_EQ(gg::value(y), a.sum());  // the empty product is 1
+  EXPECT_TRUE(matrix(t.gradient(y, {A})[A]).isOnes());
+}
+
 TEST(RealMatrix, ProductsWithVectorsAndConstantMatrices) {
   const matrix a = random(3, 3, 5), x = random(3, 1, 6);
   const matrix data = random(2, 3, 7);
