@@ -204,7 +204,8 @@ struct matrix_operand {
   std::uint32_t first = 0;
   std::uint32_t count = 0;  // 0: a constant, no adjoint
   std::uint32_t tape_id = 0;
-  bool scalar = false;                                     // broadcast over the other operand
+  bool scalar = false;    // broadcast over the other operand
+  bool borrowed = false;  // a constant read in place (value points at the caller's matrix)
   Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> owned;  // a constant's value, evaluated
   T number{};
   Eigen::Index size() const noexcept { return rows * cols; }
@@ -238,10 +239,23 @@ struct matrix_access {
   template <eigen_numbers M>
   static matrix_operand<T> operand(const M& m) {
     matrix_operand<T> o;
-    o.owned = m.template cast<T>();
-    o.value = o.owned.data();
     o.rows = m.rows();
     o.cols = m.cols();
+    // A column-major matrix (or Map) of T is read in place for the length of
+    // the operation; what a backward rule needs later is copied to the tape
+    // (kept_value). Anything else (an expression, row-major storage, another
+    // scalar type) is evaluated into an owned copy.
+    if constexpr (std::is_same_v<typename M::Scalar, T> &&
+                  (int(M::Flags) & Eigen::DirectAccessBit) != 0) {
+      if (m.innerStride() == 1 && (m.cols() == 1 || m.outerStride() == m.rows()) &&
+          (m.cols() == 1 || m.rows() == 1 || (int(M::Flags) & Eigen::RowMajorBit) == 0)) {
+        o.value = m.data();
+        o.borrowed = true;
+        return o;
+      }
+    }
+    o.owned = m.template cast<T>();
+    o.value = o.owned.data();
     return o;
   }
   static matrix_operand<T> operand(const basic_real<T>& r) {
@@ -265,7 +279,7 @@ struct matrix_access {
   // matrix_operand is returned by value: point value at the copy's own storage.
   static void settle(matrix_operand<T>& o) {
     if (o.scalar) o.value = &o.number;
-    else if (o.count == 0) o.value = o.owned.data();
+    else if (o.count == 0 && !o.borrowed) o.value = o.owned.data();
   }
 
   // The tape every operand on a tape is on (one; else gg::tape_mismatch).
@@ -396,15 +410,15 @@ void dot_backward(const block_operation<T>& op, T* adj) {
   }
 }
 
-// y = log(sum(exp(A))): dA += dy exp(A - y) (data[1] holds y).
+// y = log(sum(exp(A))): dA += dy softmax(A) (data[0] holds the softmax,
+// computed when the block was recorded).
 template <class T>
 void log_sum_exp_backward(const block_operation<T>& op, T* adj) {
-  using std::exp;
   const auto n = static_cast<std::size_t>(op.dims[0]);
   const T g = adj[op.first];
-  const T y = op.data[1][0];
+  const T* softmax = op.data[0];
   T* d = adj + op.operand[0];
-  for (std::size_t i = 0; i < n; ++i) d[i] += g * exp(op.data[0][i] - y);
+  for (std::size_t i = 0; i < n; ++i) d[i] += g * softmax[i];
 }
 
 // C = colwise sum of A (1 x n) or rowwise sum (m x 1); A is m x n.
@@ -595,6 +609,15 @@ template <class A, class T, int C>
 requires(!is_real_matrix_v<A>) struct matrix_pair_scalar<A, basic_real_matrix<T, C>> {
   using type = T;
 };
+// An Eigen matrix of numbers (a constant) beside a gg::real (broadcast).
+template <eigen_numbers M, class T>
+struct matrix_pair_scalar<M, basic_real<T>> {
+  using type = T;
+};
+template <class T, eigen_numbers M>
+struct matrix_pair_scalar<basic_real<T>, M> {
+  using type = T;
+};
 template <class A, class B>
 using matrix_scalar_t = typename matrix_pair_scalar<A, B>::type;
 
@@ -602,6 +625,12 @@ using matrix_scalar_t = typename matrix_pair_scalar<A, B>::type;
 template <class A, class B>
 concept real_matrix_operands = (is_real_matrix_v<A> || is_real_matrix_v<B>)&&matrix_operand_of<
     A, matrix_scalar_t<A, B>>&& matrix_operand_of<B, matrix_scalar_t<A, B>>;
+
+// Operands of an elementwise operation: those, or a constant matrix and a
+// gg::real (y - mu for data y: one block, the gradient goes to mu only).
+template <class A, class B>
+concept elementwise_operands = real_matrix_operands<A, B> ||(eigen_numbers<A>&& is_real_v<B>) ||
+                               (is_real_v<A> && eigen_numbers<B>);
 
 }  // namespace detail
 
@@ -668,37 +697,40 @@ basic_real_matrix<T, C> elementwise(const char* name, const basic_real_matrix<T,
 }  // namespace detail
 
 // clang-format off
-template <class A, class B> requires detail::real_matrix_operands<A, B>
+template <class A, class B> requires detail::elementwise_operands<A, B>
 auto add(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   return detail::elementwise<rules::add_rule>("add", a, b, where);
 }
-template <class A, class B> requires detail::real_matrix_operands<A, B>
+template <class A, class B> requires detail::elementwise_operands<A, B>
 auto subtract(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   return detail::elementwise<rules::sub_rule>("subtract", a, b, where);
 }
-template <class A, class B> requires detail::real_matrix_operands<A, B>
+template <class A, class B> requires detail::elementwise_operands<A, B>
 auto cwise_product(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   return detail::elementwise<rules::mul_rule>("cwise_product", a, b, where);
 }
-template <class A, class B> requires detail::real_matrix_operands<A, B>
+template <class A, class B> requires detail::elementwise_operands<A, B>
 auto cwise_quotient(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   return detail::elementwise<rules::div_rule>("cwise_quotient", a, b, where);
 }
-template <class A, class B> requires detail::real_matrix_operands<A, B>
+template <class A, class B> requires detail::elementwise_operands<A, B>
 auto max(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   return detail::elementwise<rules::max_rule>("max", a, b, where);
 }
-template <class A, class B> requires detail::real_matrix_operands<A, B>
+template <class A, class B> requires detail::elementwise_operands<A, B>
 auto min(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   return detail::elementwise<rules::min_rule>("min", a, b, where);
 }
 // clang-format on
 
+// (Eigen has no matrix + scalar, so a constant matrix + gg::real is this too;
+// a constant matrix * gg::real is Eigen's, coefficient by coefficient: use
+// gg::cwise_product for one block.)
 template <class A, class B>
-requires detail::real_matrix_operands<A, B>
+requires detail::elementwise_operands<A, B>
 auto operator+(const A& a, const B& b) { return add(a, b, std::source_location()); }
 template <class A, class B>
-requires detail::real_matrix_operands<A, B>
+requires detail::elementwise_operands<A, B>
 auto operator-(const A& a, const B& b) { return subtract(a, b, std::source_location()); }
 // A scalar times a matrix (a product of matrices is the matrix product).
 template <class A, class B>
@@ -892,12 +924,17 @@ basic_real<T> log_sum_exp(const basic_real_matrix<T, C>& a,
     throw std::invalid_argument("gradguard: gg::log_sum_exp(A) of an empty matrix");
   auto o = detail::matrix_access<T>::operand(a);
   basic_tape<T>& tape = detail::matrix_access<T>::tape_of("log_sum_exp", {&o});
+  // exp once: the shifted exponentials become the softmax the backward rule reads.
+  const auto n = static_cast<std::size_t>(a.size());
+  T* softmax = detail::block_recorder<T>::allocate(tape, n);
+  Eigen::Map<detail::dynamic_matrix<T>> e(softmax, a.rows(), a.cols());
   const T top = a.value().maxCoeff();
-  const T value = top + log((a.value().array() - top).exp().sum());
-  T* kept = detail::block_recorder<T>::allocate(tape, 1);
-  kept[0] = value;
+  e = (a.value().array() - top).exp().matrix();
+  const T sum = e.sum();
+  const T value = top + log(sum);
+  e /= sum;
   return detail::record_reduction<T>(&detail::log_sum_exp_backward<T>, "log_sum_exp", value, {&o},
-                                     {o.value, kept, nullptr}, {a.size(), 0, 0, 0}, where);
+                                     {softmax, nullptr, nullptr}, {a.size(), 0, 0, 0}, where);
 }
 
 // The sums of A's columns (a 1 x n matrix) and of its rows (a vector).

@@ -341,3 +341,43 @@ TEST(RealMatrix, ClearKeepsTheMemoryAndRecordsAgain) {
 }
 
 }  // namespace
+
+TEST(RealMatrix, AConstantMatrixAndARealMakeOneBlock) {
+  const Eigen::VectorXd y = random(6, 1, 21);
+  using M = const gg::real_matrix&;
+  // f(mu, sigma) = -0.5 |(y - mu) / sigma|^2: the data stay a constant.
+  const auto f = [&](M A, M B) {
+    const gg::real mu = A(0), sigma = B(0);
+    const gg::real_vector z = gg::cwise_quotient(y - mu, sigma);
+    return -0.5 * gg::squared_norm(z) + gg::sum(mu - y) + gg::sum(gg::cwise_product(y, sigma));
+  };
+  expect_gradient(f, matrix::Constant(1, 1, 0.3), matrix::Constant(1, 1, 0.7));
+  // The closed form, and one block per operation (no copy of y on the tape).
+  gg::tape t;
+  const gg::real mu = t.variable("mu", 0.3), sigma = t.variable("sigma", 0.7);
+  const std::size_t before = t.size();
+  const gg::real_vector z = gg::cwise_quotient(y - mu, sigma);
+  const gg::real l = -0.5 * gg::squared_norm(z);
+  EXPECT_EQ(t.size(), before + 6 + 6 + 1 + 1);
+  const auto g = t.gradient(l, {mu, sigma});
+  const Eigen::VectorXd zv = (y.array() - 0.3) / 0.7;
+  EXPECT_NEAR(g[mu], zv.sum() / 0.7, 1e-12);
+  EXPECT_NEAR(g[sigma], zv.squaredNorm() / 0.7, 1e-12);
+}
+
+TEST(RealMatrix, ConstantsAreReadWhenRecorded) {
+  // In place for column-major storage of doubles; copied for row-major or an
+  // expression. Changing the data after recording changes no gradient.
+  matrix d = random(3, 4, 22);
+  const matrix d0 = d;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> r = d;
+  const matrix a = random(4, 2, 23);
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", a);
+  const gg::real y = gg::sum(d * A) + gg::sum(r * A) + gg::sum((2.0 * d) * A) +
+                     gg::sum(Eigen::Map<const matrix>(d.data(), 3, 4) * A);
+  d.setZero();
+  r.setZero();
+  const matrix dA = t.gradient(y, {A})[A];
+  EXPECT_TRUE(dA.isApprox(5.0 * d0.transpose() * matrix::Ones(3, 2), 1e-13));
+}
