@@ -22,17 +22,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace gmm {
 
 inline constexpr double pi = 3.14159265358979323846;
 
+// The sizes and the data (a view: the caller owns the points).
 struct problem {
   int d = 0, k = 0, n = 0;
   double gamma = 1.0;  // Wishart prior
   int m = 0;
-  std::vector<double> x;  // n x d, row-major
+  std::span<const double> x;  // n x d, row-major
   // Sizes and offsets in theta.
   int icf_size() const { return d * (d + 1) / 2; }
   std::size_t means_offset() const { return static_cast<std::size_t>(k); }
@@ -60,8 +62,10 @@ inline double constant_terms(const problem& pb) {
 // [0, 1). (Box-Muller on mt19937's own output, so the numbers are the same
 // with every standard library.)
 struct instance {
-  problem pb;
+  int d = 0, k = 0, n = 0;
+  std::vector<double> x;  // n x d, row-major
   std::vector<double> theta;
+  problem pb() const { return {.d = d, .k = k, .n = n, .x = x}; }
 };
 
 inline instance make_instance(int d, int k, int n, std::uint32_t seed) {
@@ -73,15 +77,16 @@ inline instance make_instance(int d, int k, int n, std::uint32_t seed) {
     return std::sqrt(-2.0 * std::log(uniform())) * std::cos(2 * pi * uniform());
   };
   instance in;
-  in.pb.d = d;
-  in.pb.k = k;
-  in.pb.n = n;
-  in.pb.x.resize(static_cast<std::size_t>(n * d));
-  for (double& v : in.pb.x) v = uniform();
-  in.theta.resize(in.pb.parameters());
+  in.d = d;
+  in.k = k;
+  in.n = n;
+  in.x.resize(static_cast<std::size_t>(n * d));
+  for (double& v : in.x) v = uniform();
+  const problem pb = in.pb();
+  in.theta.resize(pb.parameters());
   for (int c = 0; c < k; ++c) in.theta[c] = normal();
-  for (std::size_t j = in.pb.means_offset(); j < in.pb.icf_offset(); ++j) in.theta[j] = uniform();
-  for (std::size_t j = in.pb.icf_offset(); j < in.theta.size(); ++j) in.theta[j] = normal();
+  for (std::size_t j = pb.means_offset(); j < pb.icf_offset(); ++j) in.theta[j] = uniform();
+  for (std::size_t j = pb.icf_offset(); j < in.theta.size(); ++j) in.theta[j] = normal();
   return in;
 }
 
