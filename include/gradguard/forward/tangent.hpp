@@ -128,6 +128,20 @@ struct tangent_sum<A, B, C> {
   }
 };
 
+// Whether a tangent expression holds a copy of some dual's tangents.
+template <class X>
+inline constexpr bool holds_owned_tangent_v = false;
+template <class S>
+inline constexpr bool holds_owned_tangent_v<tangent_owned<S>> = true;
+template <class P, class X>
+inline constexpr bool holds_owned_tangent_v<tangent_term<P, X>> = holds_owned_tangent_v<X>;
+template <class P, class X, class C>
+inline constexpr bool holds_owned_tangent_v<guarded_tangent_term<P, X, C>> =
+    holds_owned_tangent_v<X>;
+template <class... Terms>
+inline constexpr bool holds_owned_tangent_v<tangent_sum<Terms...>> =
+    (holds_owned_tangent_v<Terms> || ...);
+
 // One term is its own tangent; two or three are summed.
 template <class... Terms>
 constexpr auto make_tangent_sum(Terms&&... terms) {
