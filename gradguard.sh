@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# The two quick-start commands of README.md:
+# The quick-start commands of README.md:
 #   ./gradguard.sh demo   install what is missing, build (release), run the demo,
 #                         show a real missing-gradient compile error, run the
-#                         microbenchmarks (short mode) and print their summary
+#                         benchmark suite in its short mode (about a minute)
 #   ./gradguard.sh bench  install what is missing (the peers and matplotlib too),
 #                         build (release) and run the whole benchmark suite (full
 #                         mode, with compile times); writes docs/performance.json,
 #                         docs/performance.md and docs/img/bench_*.png
 #   ./gradguard.sh test   install what is missing, build and run every test suite
 #                         with g++ 12 and clang++ 16, plus the unit tests under
-#                         ASan+UBSan; ends with the line "N passed, N failed"
+#                         ASan+UBSan; the g++ build also builds the benchmarks and
+#                         runs each once (suite bench-check: every column checked
+#                         against the hand-written gradient at every size); ends
+#                         with the line "N passed, N failed"
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -106,6 +109,7 @@ run_tests() {
   # Optimised, asserts on, no debug info: -g doubles the compile time of
   # the template-heavy tests (law_arithmetic_test: 10.6 s at -O2, 24.3 s at
   # -O2 -g) and the tests need no debugger. ASan at -O1, as its manual advises.
+  # The benchmarks are built once, by g++ (with the peers that are installed).
   local configs=(
     "gcc g++ -Doptimization=2 -Ddebug=false -Dbenchmarks=enabled"
     "clang clang++-16 -Doptimization=2 -Ddebug=false -Dbenchmarks=disabled"
