@@ -82,7 +82,7 @@ def split_name(run_name):
 
 
 def size_key(size):
-    if size is None:
+    if not size:
         return ()
     return tuple(int(p) for p in size.split("x"))
 
