@@ -585,6 +585,34 @@ void bench_adolcreplay(benchmark::State& state, benchmark_case& c, std::size_t n
 #endif
 
 // ---------------------------------------------------------------------------
+// Pieces of workloads that several share.
+
+// The static column of a straight-line function of N inputs: fn(v...) on the
+// N inputs as static variables (gg::value_and_grad), gradient into g.
+template <std::size_t N, class Fn>
+double static_gradient(const double* x, double* g, Fn fn) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    const auto r = gg::value_and_grad(fn, x[I]...);
+    ((g[I] = r.gradient[I]), ...);
+    return r.value;
+  }
+  (std::make_index_sequence<N>{});
+}
+
+// The realmatrix column of a reduction of the whole input vector: reduce(v)
+// on one gg::real_vector of the inputs (one block), gradient into g.
+template <class Reduce>
+double vector_reduction(const problem& p, gg::tape& tape, const double* x, double* g,
+                        Reduce reduce) {
+  tape.clear();
+  const auto v = tape.variable("x", Eigen::Map<const Eigen::VectorXd>(x, p.dim));
+  const gg::real y = reduce(v);
+  const auto grad = tape.gradient(y, {v});
+  Eigen::Map<Eigen::VectorXd>(g, p.dim) = grad[v];
+  return gg::value(y);
+}
+
+// ---------------------------------------------------------------------------
 // Registration of a workload's columns.
 
 template <class W>

@@ -47,22 +47,12 @@ struct log_sum_exp {
   static constexpr std::array<std::size_t, 3> static_sizes{1, 4, 16};
   template <std::size_t N>
   static double gradguard(const problem&, const double* x, double* g) {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      const auto r =
-          gg::value_and_grad([](const auto&... v) { return gg::log((gg::exp(v) + ...)); }, x[I]...);
-      ((g[I] = r.gradient[I]), ...);
-      return r.value;
-    }
-    (std::make_index_sequence<N>{});
+    return bench::static_gradient<N>(x, g,
+                                     [](const auto&... v) { return gg::log((gg::exp(v) + ...)); });
   }
 
   static double realmatrix(const problem& p, gg::tape& tape, const double* x, double* g) {
-    tape.clear();
-    const auto v = tape.variable("x", Eigen::Map<const Eigen::VectorXd>(x, p.dim));
-    const gg::real y = gg::log_sum_exp(v);
-    const auto grad = tape.gradient(y, {v});
-    Eigen::Map<Eigen::VectorXd>(g, p.dim) = grad[v];
-    return gg::value(y);
+    return bench::vector_reduction(p, tape, x, g, [](const auto& v) { return gg::log_sum_exp(v); });
   }
 };
 

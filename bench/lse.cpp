@@ -60,12 +60,7 @@ struct lse {
   }
 
   static double realmatrix(const problem& p, gg::tape& tape, const double* x, double* g) {
-    tape.clear();
-    const auto v = tape.variable("x", Eigen::Map<const Eigen::VectorXd>(x, p.dim));
-    const gg::real y = gg::log_sum_exp(v);
-    const auto grad = tape.gradient(y, {v});
-    Eigen::Map<Eigen::VectorXd>(g, p.dim) = grad[v];
-    return gg::value(y);
+    return bench::vector_reduction(p, tape, x, g, [](const auto& v) { return gg::log_sum_exp(v); });
   }
 };
 
