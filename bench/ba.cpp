@@ -646,22 +646,13 @@ void adolc_record_observation(short tag, int keep, const bench::adolc_sizes& s, 
 // first observation, doubled until it fits).
 template <class Param>
 bench::adolc_sizes adolc_fit(const ba_problem& p, short tag, int keep) {
-  bench::adolc_sizes s{256, 256, 256, 256};
   double local[block], y[3];
   p.gather(p.table.row(0), 0, local);
-  for (int attempt = 0; attempt < 12; ++attempt) {
-    bench::adolc_reset_store();
-    adolc_record_observation<Param>(tag, keep, s, local, p.features[0], p.features[1], y);
-    std::size_t st[STAT_SIZE];
-    tapestats(tag, st);
-    const bool files = st[OP_FILE_ACCESS] || st[LOC_FILE_ACCESS] || st[VAL_FILE_ACCESS];
-    if (!files && st[TAY_STACK_SIZE] <= st[TAY_BUFFER_SIZE]) return s;
-    removeTape(tag, ADOLC_REMOVE_COMPLETELY);  // deletes the tape files
-    s = {std::max(s.ops, 2 * st[NUM_OPERATIONS]), std::max(s.locs, 2 * st[NUM_LOCATIONS]),
-         std::max(s.vals, 2 * st[NUM_VALUES]), std::max(s.taylors, 2 * st[TAY_STACK_SIZE])};
-  }
-  std::fprintf(stderr, "ba_%zu: no ADOL-C buffer size keeps the tape in memory\n", p.observations);
-  std::abort();
+  return bench::adolc_fit_sizes("ba_" + std::to_string(p.observations), tag, {256, 256, 256, 256},
+                                [&](const bench::adolc_sizes& s) {
+                                  adolc_record_observation<Param>(tag, keep, s, local,
+                                                                  p.features[0], p.features[1], y);
+                                });
 }
 
 // The 3 x 15 Jacobian from fov_reverse: rows e[0], e[1], 1 - w^2.

@@ -521,14 +521,14 @@ double adolc_record(const problem& p, short tag, const adolc_sizes& s, std::vect
   return f;
 }
 
-// Records once with sizes that fit, and returns them.
-template <class W>
-adolc_sizes adolc_fit(const problem& p, short tag, std::vector<adouble>& ax) {
-  adolc_sizes s{8 * p.dim + 8 * p.n + 4096, 16 * p.dim + 16 * p.n + 4096, 4 * p.n + 4096,
-                16 * p.dim + 16 * p.n + 4096};
+// record(sizes) records a tape `tag` with those buffer sizes; recorded again
+// with twice the sizes the tape took until it stays in memory. Returns the
+// sizes that fit; what: the benchmark, for the message if none does.
+template <class Record>
+adolc_sizes adolc_fit_sizes(const std::string& what, short tag, adolc_sizes s, Record record) {
   for (int attempt = 0; attempt < 12; ++attempt) {
     adolc_reset_store();
-    adolc_record<W>(p, tag, s, ax, p.row(0));
+    record(s);
     std::size_t st[STAT_SIZE];
     tapestats(tag, st);
     const bool files = st[OP_FILE_ACCESS] || st[LOC_FILE_ACCESS] || st[VAL_FILE_ACCESS];
@@ -537,8 +537,17 @@ adolc_sizes adolc_fit(const problem& p, short tag, std::vector<adouble>& ax) {
     s = {std::max(s.ops, 2 * st[NUM_OPERATIONS]), std::max(s.locs, 2 * st[NUM_LOCATIONS]),
          std::max(s.vals, 2 * st[NUM_VALUES]), std::max(s.taylors, 2 * st[TAY_STACK_SIZE])};
   }
-  std::fprintf(stderr, "%s_%zu: no ADOL-C buffer size keeps the tape in memory\n", W::name, p.n);
+  std::fprintf(stderr, "%s: no ADOL-C buffer size keeps the tape in memory\n", what.c_str());
   std::abort();
+}
+
+// Records W at the first row once with sizes that fit, and returns them.
+template <class W>
+adolc_sizes adolc_fit(const problem& p, short tag, std::vector<adouble>& ax) {
+  const adolc_sizes guess{8 * p.dim + 8 * p.n + 4096, 16 * p.dim + 16 * p.n + 4096, 4 * p.n + 4096,
+                          16 * p.dim + 16 * p.n + 4096};
+  return adolc_fit_sizes(std::string(W::name) + "_" + std::to_string(p.n), tag, guess,
+                         [&](const adolc_sizes& s) { adolc_record<W>(p, tag, s, ax, p.row(0)); });
 }
 
 template <class W>
