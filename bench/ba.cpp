@@ -648,8 +648,8 @@ template <class Param>
 bench::adolc_sizes adolc_fit(const ba_problem& p, short tag, int keep) {
   double local[block], y[3];
   p.gather(p.table.row(0), 0, local);
-  return bench::adolc_fit_sizes("ba_" + std::to_string(p.observations), tag, {256, 256, 256, 256},
-                                [&](const bench::adolc_sizes& s) {
+  return bench::adolc_fit_sizes("ba_" + std::to_string(p.observations), tag,
+                                {4096, 4096, 4096, 4096}, [&](const bench::adolc_sizes& s) {
                                   adolc_record_observation<Param>(tag, keep, s, local,
                                                                   p.features[0], p.features[1], y);
                                 });

@@ -544,8 +544,17 @@ adolc_sizes adolc_fit_sizes(const std::string& what, short tag, adolc_sizes s, R
 // Records W at the first row once with sizes that fit, and returns them.
 template <class W>
 adolc_sizes adolc_fit(const problem& p, short tag, std::vector<adouble>& ax) {
-  const adolc_sizes guess{8 * p.dim + 8 * p.n + 4096, 16 * p.dim + 16 * p.n + 4096, 4 * p.n + 4096,
-                          16 * p.dim + 16 * p.n + 4096};
+  // The first guess from gradguard's own recording: a statement with k
+  // operands is a few ADOL-C operations and locations. A guess too small
+  // writes tape files into the working directory for one attempt (removed
+  // at once).
+  gg::tape t;
+  std::vector<gg::real> reals(p.dim);
+  t.variables("x", std::span<const double>(p.row(0), p.dim), std::span<gg::real>(reals));
+  (void)W::template f<gg::real>(p, reals.data());
+  const gg::tape_statistics st = t.statistics();
+  const std::size_t work = st.statements + st.unit_operands + st.operands;
+  const adolc_sizes guess{4 * work + 4096, 8 * work + 4096, 2 * work + 4096, 4 * work + 4096};
   return adolc_fit_sizes(std::string(W::name) + "_" + std::to_string(p.n), tag, guess,
                          [&](const adolc_sizes& s) { adolc_record<W>(p, tag, s, ax, p.row(0)); });
 }
