@@ -322,6 +322,14 @@ void timed(benchmark::State& state, const problem& p, std::span<double> out, Bod
   state.counters["inputs"] = static_cast<double>(p.dim);
 }
 
+// An AD column: run(x, g) checked against W::hand, then timed writing into g.
+template <class W, class Run>
+void check_and_time(benchmark::State& state, benchmark_case& c, const problem& p,
+                    std::vector<double>& g, Run run) {
+  check<W>(c, p, run);
+  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+}
+
 // One problem per workload and size, shared by its columns.
 template <class W>
 const problem& problem_for(std::size_t n) {
@@ -375,8 +383,7 @@ void bench_tape(benchmark::State& state, benchmark_case& c, std::size_t n) {
   const auto run = [&](const double* x, double* grad) {
     return tape_gradient<W>(p, tape, ax, x, grad);
   };
-  check<W>(c, p, run);
-  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+  check_and_time<W>(state, c, p, g, run);
   tape_counters(state, tape, p);
 }
 
@@ -386,8 +393,7 @@ void bench_realmatrix(benchmark::State& state, benchmark_case& c, std::size_t n)
   gg::tape tape;
   std::vector<double> g(p.dim);
   const auto run = [&](const double* x, double* grad) { return W::realmatrix(p, tape, x, grad); };
-  check<W>(c, p, run);
-  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+  check_and_time<W>(state, c, p, g, run);
   tape_counters(state, tape, p);
 }
 
@@ -398,8 +404,7 @@ void bench_gradguard(benchmark::State& state, benchmark_case& c, std::size_t n) 
   const auto run = [&](const double* x, double* grad) {
     return W::template gradguard<N>(p, x, grad);
   };
-  check<W>(c, p, run);
-  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+  check_and_time<W>(state, c, p, g, run);
 }
 
 // Forward mode: one pass with K >= dim tangents, input i seeded with e_i.
@@ -415,8 +420,7 @@ void bench_forward(benchmark::State& state, benchmark_case& c, std::size_t n, Ma
     const S y = W::template f<S>(p, ax.data());
     return read(y, grad, p.dim);
   };
-  check<W>(c, p, run);
-  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+  check_and_time<W>(state, c, p, g, run);
 }
 
 template <class W, std::size_t K>
@@ -482,8 +486,7 @@ void bench_sacado(benchmark::State& state, benchmark_case& c, std::size_t n) {
     for (std::size_t i = 0; i < p.dim; ++i) grad[i] = ax[i].adj();
     return y.val();
   };
-  check<W>(c, p, run);
-  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+  check_and_time<W>(state, c, p, g, run);
 }
 #endif
 
@@ -573,8 +576,7 @@ void bench_adolcretape(benchmark::State& state, benchmark_case& c, std::size_t n
     gradient(tag, dim, x, grad);
     return f;
   };
-  check<W>(c, p, run);
-  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+  check_and_time<W>(state, c, p, g, run);
   removeTape(tag, ADOLC_REMOVE_COMPLETELY);
 }
 
@@ -596,8 +598,7 @@ void bench_adolcreplay(benchmark::State& state, benchmark_case& c, std::size_t n
     fos_reverse(tag, 1, dim, &one, grad);
     return f;
   };
-  check<W>(c, p, run);
-  timed(state, p, g, [&](const double* x) { return run(x, g.data()); });
+  check_and_time<W>(state, c, p, g, run);
   removeTape(tag, ADOLC_REMOVE_COMPLETELY);
 }
 #endif

@@ -121,7 +121,7 @@ def main():
     opts = parser.parse_args()
     try:
         if not opts.check:
-            import matplotlib  # noqa: F401
+            import matplotlib  # noqa: F401  (only whether it is there)
     except ImportError:
         sys.exit("tools/bench_docs.py needs matplotlib: apt-get install python3-matplotlib, and "
                  "run it with Debian's /usr/bin/python3")
@@ -166,16 +166,7 @@ def main():
            "* gg::dual at least as fast as each forward-mode peer.", "",
            "| family | goal | met | not met (size: measured) |", "| --- | --- | --- | --- |"]
     for family in sorted(tbl):
-        per_goal = {}
-        for size, v in sorted(tbl[family].items(), key=lambda kv: br.size_key(kv[0])):
-            for name, met, text in br.goals(family, size, v):
-                g = per_goal.setdefault(name, [0, 0, []])
-                g[1] += 1
-                if met:
-                    g[0] += 1
-                else:
-                    g[2].append(f"{size or '-'}: {text}")
-        for name, (met, total, misses) in per_goal.items():
+        for name, (met, total, misses) in br.goal_summary(family, tbl[family]).items():
             md.append(f"| {family} | {name} | {met} of {total} | {'; '.join(misses) or '-'} |")
     md.append("")
 

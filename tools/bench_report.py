@@ -131,7 +131,7 @@ def columns_of(rows):
     return [c for c in ORDER if c in present] + sorted(present - set(ORDER))
 
 
-def goals(family, size, v):
+def goals(family, v):
     """[(goal, met, text)] for one row {column: ns}."""
     out = []
     hand, double = v.get("hand"), v.get("double")
@@ -160,6 +160,20 @@ def goals(family, size, v):
         out.append(("dual as fast as forward peers", not slower,
                     "dual: " + (", ".join(f"slower than {s}" for s in slower) or "fastest forward")))
     return out
+
+
+def goal_summary(family, rows):
+    """{goal: (met, total, ["size: measured", ...])} over a family's sizes."""
+    out = {}
+    for size in sorted(rows, key=size_key):
+        for name, met, text in goals(family, rows[size]):
+            g = out.setdefault(name, [0, 0, []])
+            g[1] += 1
+            if met:
+                g[0] += 1
+            else:
+                g[2].append(f"{size or '-'}: {text}")
+    return {name: tuple(g) for name, g in out.items()}
 
 
 def machine():
@@ -261,12 +275,9 @@ def print_tables(table):
         if ratio_cols and any("double" in r for r in rows.values()):
             print_table("ratio to the double function:", rows, ["hand"] + ratio_cols,
                         ratio("double"))
-        misses = []
-        for size in sorted(rows, key=size_key):
-            for name, met, text in goals(family, size, rows[size]):
-                if not met:
-                    misses.append(f"{size or '-'}: {text}")
-        total = sum(len(goals(family, s, rows[s])) for s in rows)
+        summary = goal_summary(family, rows)
+        total = sum(t for _, t, _ in summary.values())
+        misses = [m for _, _, ms in summary.values() for m in ms]
         print(f"goals: {total - len(misses)} of {total} met" +
               ("" if not misses else "; not met: " + "; ".join(misses)))
 

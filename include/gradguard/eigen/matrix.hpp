@@ -204,9 +204,10 @@ struct matrix_operand {
   std::uint32_t first = 0;
   std::uint32_t count = 0;  // 0: a constant, no adjoint
   std::uint32_t tape_id = 0;
-  bool scalar = false;    // broadcast over the other operand
-  bool borrowed = false;  // a constant read in place (value points at the caller's matrix)
-  Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> owned;  // a constant's value, evaluated
+  bool scalar = false;  // broadcast over the other operand
+  // A constant's value, evaluated; empty when value points at the caller's
+  // matrix (read in place).
+  Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> owned;
   T number{};
   Eigen::Index size() const noexcept { return rows * cols; }
   T operator[](Eigen::Index k) const { return scalar ? value[0] : value[k]; }
@@ -250,7 +251,6 @@ struct matrix_access {
       if (m.innerStride() == 1 && (m.cols() == 1 || m.outerStride() == m.rows()) &&
           (m.cols() == 1 || m.rows() == 1 || (int(M::Flags) & Eigen::RowMajorBit) == 0)) {
         o.value = m.data();
-        o.borrowed = true;
         return o;
       }
     }
@@ -279,7 +279,7 @@ struct matrix_access {
   // matrix_operand is returned by value: point value at the copy's own storage.
   static void settle(matrix_operand<T>& o) {
     if (o.scalar) o.value = &o.number;
-    else if (o.count == 0 && !o.borrowed) o.value = o.owned.data();
+    else if (o.count == 0 && o.owned.size() != 0) o.value = o.owned.data();
   }
 
   // The tape every operand on a tape is on (one; else gg::tape_mismatch).
