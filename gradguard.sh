@@ -8,15 +8,16 @@
 #                         mode, with compile times); writes docs/performance.json,
 #                         docs/performance.md and docs/img/bench_*.png
 #   ./gradguard.sh test   install what is missing, build and run every test suite
-#                         with g++ 12 and clang++ 16, plus the unit tests under
-#                         ASan+UBSan; the g++ build also builds the benchmarks and
+#                         with g++ 12 and with clang++ 16 under ASan+UBSan (plus a
+#                         bounded libFuzzer run), and the thread tests under TSan;
+#                         the g++ build also builds the benchmarks and
 #                         runs each once (suite bench-check: every column checked
 #                         against the hand-written gradient at every size); ends
 #                         with the line "N passed, N failed"
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(meson ninja-build python3 g++ clang-16 libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev)
+packages=(meson ninja-build python3 g++ clang-16 libclang-rt-16-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev)
 # The peer AD libraries of the benchmarks (optional meson dependencies): only
 # the demo, which runs the benchmarks, installs them.
 peer_packages=(libadolc-dev libtrilinos-sacado-dev libceres-dev)
@@ -103,28 +104,38 @@ print(passed, failed)
 PY
 }
 
+# The unit tests that run threads: also built and run under ThreadSanitizer.
+TSAN_TESTS=(thread_test)
+
 run_tests() {
   install_missing
   local total_pass=0 total_fail=0 status=0
   # Optimised, asserts on, no debug info: -g doubles the compile time of
   # the template-heavy tests (law_arithmetic_test: 10.6 s at -O2, 24.3 s at
-  # -O2 -g) and the tests need no debugger. ASan at -O1, as its manual advises.
-  # The benchmarks are built once, by g++ (with the peers that are installed).
+  # -O2 -g) and the tests need no debugger.
+  #   gcc    g++ 12 at -O2: every suite; also builds the benchmarks (with the
+  #          peers that are installed) and runs each once (bench-check).
+  #   clang  clang++ 16 under ASan+UBSan (-O1, as ASan's manual advises):
+  #          every suite but the benchmarks, and the libFuzzer target for a
+  #          bounded time (suite fuzz). One build serves both the second
+  #          compiler and the sanitizers (they were two builds of the tests).
+  #   tsan   clang++ 16 under ThreadSanitizer: the programs of the tests that
+  #          use threads (TSAN_TESTS), and only those.
   local configs=(
-    "gcc g++ -Doptimization=2 -Ddebug=false -Dbenchmarks=enabled"
-    "clang clang++-16 -Doptimization=2 -Ddebug=false -Dbenchmarks=disabled"
-    "asan g++ -Doptimization=1 -Ddebug=false -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Ddocs=disabled"
+    "gcc g++ -Doptimization=2 -Ddebug=false -Dbenchmarks=enabled -Dfuzz=disabled"
+    "clang clang++-16 -Doptimization=1 -Ddebug=false -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Dfuzz=enabled"
+    "tsan clang++-16 -Doptimization=1 -Ddebug=false -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=disabled -Ddocs=disabled -Dfuzz=disabled"
   )
   for cfg in "${configs[@]}"; do
     read -r name cxx opts <<<"$cfg"
     # shellcheck disable=SC2086
     setup "build/$name" "$cxx" $opts
     echo "== build/$name ($cxx)"
-    # The sanitizer build runs the unit suite only: build just its programs.
-    local targets=()
-    [ "$name" = asan ] &&
-      mapfile -t targets < <(ninja -C "build/$name" -t targets all |
-        sed -n 's/^\(test\/unit\/unit_[A-Za-z0-9_]*\): .*/\1/p')
+    local targets=() tests=()
+    if [ "$name" = tsan ]; then
+      tests=("${TSAN_TESTS[@]}")
+      targets=("${tests[@]/#/test/unit/unit_}")
+    fi
     if ! ninja -C "build/$name" -j"$jobs" "${targets[@]}" >"build/$name.ninja.log" 2>&1; then
       tail -40 "build/$name.ninja.log"
       echo "build/$name: the build failed"
@@ -132,10 +143,8 @@ run_tests() {
       status=1
       continue
     fi
-    local suites=()
-    [ "$name" = asan ] && suites=(--suite unit)
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      meson test -C "build/$name" --no-rebuild --num-processes "$jobs" --print-errorlogs "${suites[@]}" \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 \
+      meson test -C "build/$name" --no-rebuild --num-processes "$jobs" --print-errorlogs "${tests[@]}" \
       >"build/$name.test.log" 2>&1 || status=1
     grep -E "^ *[0-9]+/[0-9]+ " "build/$name.test.log" | sed 's/^/  /' || true
     read -r p f < <(count_results "build/$name")

@@ -227,15 +227,34 @@ inline double relative_error(double got, double expected, double scale = 0.0) {
   std::abort();
 }
 
+// How many table rows the start-up check compares: all of them, or at most
+// GRADGUARD_BENCH_CHECK_ROWS (>= 1) where that is set. The bench-check suite
+// sets it to 4, so that CI checks every column at every size without
+// computing the largest gradients 64 times each.
+inline std::size_t check_rows(const problem& p) {
+  static const std::size_t cap = [] {
+    const char* v = std::getenv("GRADGUARD_BENCH_CHECK_ROWS");
+    const long n = v ? std::strtol(v, nullptr, 10) : 0;
+    if (v && n < 1) {
+      std::fprintf(stderr, "GRADGUARD_BENCH_CHECK_ROWS=%s: give a number of rows >= 1\n", v);
+      std::abort();
+    }
+    return v ? static_cast<std::size_t>(n) : std::size_t(-1);
+  }();
+  return std::min(p.rows, cap);
+}
+
 // expected(x, out) and got(x, out) each fill `width` numbers (the value, then
-// the gradient; or residuals then a Jacobian). Compared at every table row.
+// the gradient; or residuals then a Jacobian). Compared at every table row
+// (check_rows).
 template <class Expected, class Got>
 void check_outputs(benchmark_case& c, const problem& p, std::size_t width, Expected expected,
                    Got got) {
   if (c.checked) return;
   std::vector<double> e(width), a(width);
   double worst = 0.0;
-  for (std::size_t r = 0; r < p.rows; ++r) {
+  const std::size_t rows = check_rows(p);
+  for (std::size_t r = 0; r < rows; ++r) {
     std::fill(a.begin(), a.end(), std::nan(""));
     expected(p.row(r), e.data());
     got(p.row(r), a.data());
@@ -250,7 +269,7 @@ void check_outputs(benchmark_case& c, const problem& p, std::size_t width, Expec
   // stderr: stdout may carry the benchmark's JSON.
   std::fprintf(stderr,
                "checked %s: %zu numbers = hand-written at %zu inputs (largest error %.2g)\n",
-               c.name.c_str(), width, p.rows, worst);
+               c.name.c_str(), width, rows, worst);
   c.checked = true;
 }
 

@@ -19,6 +19,10 @@ Conventions for fenced blocks (the info string after the backticks):
                        sequence of statements (keep these few).
   other languages      (```python, ```text, ```sh, ...) are not checked.
 
+A block right under a `<!-- snippet: ... -->` or `<!-- run: ... -->` marker
+(docs/missing-gradients.md, docs/tape.md) is left to the pages' own test,
+tools/gen_missing_gradients.py --check, which compiles and runs it already.
+
 A block that contains `int main` is a whole program and compiled as it is.
 Any other block is a list of statements and is wrapped:
 
@@ -53,6 +57,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import compile_fail  # noqa: E402  (the compile-command handling is shared)
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
+_GENERATED_MARKER = re.compile(r"^\s*<!--\s*(snippet|run):")
 _MODES = {"run", "compile-only", "compile-fail", "fragment"}
 
 
@@ -79,6 +84,15 @@ def extract_blocks(path, display):
         j = start
         while j < len(lines) and not lines[j].strip().startswith(fence[0] * len(fence)):
             j += 1
+        # A block under a `<!-- snippet: -->` or `<!-- run: -->` marker of a
+        # generated page is compiled (and run) by gen_missing_gradients.py's
+        # "is current" test already: not twice.
+        k = i - 1
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        if info and info[0] in ("cpp", "c++") and k >= 0 and _GENERATED_MARKER.match(lines[k]):
+            i = j + 1
+            continue
         if info and info[0] in ("cpp", "c++"):
             flags = info[1:]
             unknown = [f for f in flags if f not in _MODES]
@@ -126,6 +140,9 @@ def base_command(build_dir):
             elif (a.startswith("-isystem/") or a.startswith("-I/")) and a not in have:
                 args.append(a)
                 have.add(a)
+    # The blocks test behaviour, not speed: compiled without optimisation (half
+    # the time of -O2 for a block that includes gradguard.hpp).
+    args = [a for a in args if not re.fullmatch(r"-O[0-9sgz]?|-Ofast", a)] + ["-O0"]
     # Warnings that would stop a doc block and that a reader would not fix.
     return args + ["-Wno-unused-variable", "-Wno-unused-but-set-variable"], entry["directory"]
 

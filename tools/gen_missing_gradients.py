@@ -39,7 +39,9 @@ their diagnostics differently, and otherwise the output of the programs only
 (it does not depend on the compiler).
 """
 import argparse
+import concurrent.futures
 import difflib
+import os
 import pathlib
 import re
 import subprocess
@@ -155,33 +157,41 @@ def compile_snippets(build_dir, snippets):
     command = compile_fail.strip_output_options(compile_fail.entry_arguments(entry),
                                                 source=entry["file"])
     family, major, version = compile_fail.compiler_identity(command[0])
-    run_command = None
+    run_command = check_doc_blocks.base_command(build_dir) if any(
+        s.kind == "run" for s in snippets.values()) else None
+
+    def one(tmp, name, snippet):
+        """(problem or None, normalised output) of one snippet."""
+        src = tmp / f"{name}.cpp"
+        src.write_text("\n".join(snippet.code) + "\n", encoding="utf-8")
+        if snippet.kind == "run":
+            problem, out = run_program(run_command[0], run_command[1], tmp, name, src)
+            if not problem and snippet.expect and not snippet.expect.search(out):
+                problem = (f"run {name!r}: /{snippet.expect.pattern}/ does not match "
+                           f"its output:\n{out}")
+            return problem, normalise(out, tmp, name, shorten=False)
+        rc, out = compile_fail.run_compiler(command + ["-fsyntax-only", str(src)],
+                                            entry["directory"])
+        first = compile_fail.first_error_line(out)
+        problem = None
+        if rc == 0:
+            problem = f"snippet {name!r} compiles, but the page says it does not"
+        elif snippet.expect and not (first and snippet.expect.search(first)):
+            problem = (f"snippet {name!r}: /{snippet.expect.pattern}/ does not match "
+                       f"the first error line:\n    {first}\n{out}")
+        return problem, normalise(out, tmp, name)
+
     outputs, problems = {}, []
     with tempfile.TemporaryDirectory(prefix="gg-missing-gradients-") as tmp:
         tmp = pathlib.Path(tmp).resolve()
-        for name, snippet in snippets.items():
-            src = tmp / f"{name}.cpp"
-            src.write_text("\n".join(snippet.code) + "\n", encoding="utf-8")
-            if snippet.kind == "run":
-                if run_command is None:
-                    run_command = check_doc_blocks.base_command(build_dir)
-                problem, out = run_program(run_command[0], run_command[1], tmp, name, src)
+        # Each snippet is one compiler process: run them side by side.
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+            futures = {name: pool.submit(one, tmp, name, snippet)
+                       for name, snippet in snippets.items()}
+            for name, future in futures.items():
+                problem, outputs[name] = future.result()
                 if problem:
                     problems.append(problem)
-                elif snippet.expect and not snippet.expect.search(out):
-                    problems.append(f"run {name!r}: /{snippet.expect.pattern}/ does not match "
-                                    f"its output:\n{out}")
-                outputs[name] = normalise(out, tmp, name, shorten=False)
-                continue
-            rc, out = compile_fail.run_compiler(command + ["-fsyntax-only", str(src)],
-                                                entry["directory"])
-            first = compile_fail.first_error_line(out)
-            if rc == 0:
-                problems.append(f"snippet {name!r} compiles, but the page says it does not")
-            elif snippet.expect and not (first and snippet.expect.search(first)):
-                problems.append(f"snippet {name!r}: /{snippet.expect.pattern}/ does not match "
-                                f"the first error line:\n    {first}\n{out}")
-            outputs[name] = normalise(out, tmp, name)
     if problems:
         sys.exit("\n".join(f"error ({version}): {p}" for p in problems))
     return outputs, (family, major, version)
