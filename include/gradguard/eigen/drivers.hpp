@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <span>
+#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -97,7 +98,8 @@ Eigen::MatrixXd reverse_jacobian(Fn& fn, const Eigen::VectorXd& x) {
 }
 
 template <std::size_t Width, class Fn>
-Eigen::MatrixXd forward_over_reverse_hessian(Fn& fn, const Eigen::VectorXd& x) {
+Eigen::MatrixXd forward_over_reverse_hessian(Fn& fn, const Eigen::VectorXd& x,
+                                             const std::source_location& where) {
   using S = dual<double, Width>;
   using R = basic_real<S>;
   const Eigen::Index n = x.size();
@@ -113,7 +115,7 @@ Eigen::MatrixXd forward_over_reverse_hessian(Fn& fn, const Eigen::VectorXd& x) {
       if (j >= start && j < start + static_cast<Eigen::Index>(Width))
         seeded[static_cast<std::size_t>(j)].tangent[static_cast<std::size_t>(j - start)] = 1.0;
     }
-    t.variables("x", seeded, std::span<R>(xs));
+    t.variables("x", seeded, std::span<R>(xs), trainable::yes, where);  // the caller's line
     for (Eigen::Index j = 0; j < n; ++j) xr[j] = xs[static_cast<std::size_t>(j)];
     const R y = fn(static_cast<const eigen_vector<R>&>(xr));
     const auto g = t.gradient(y, xs);
@@ -152,15 +154,16 @@ requires std::is_floating_point_v<typename D::Scalar> Eigen::MatrixXd jacobian(
 // ceil(n / 8) recordings and sweeps in all.
 template <class Fn, class D>
 requires std::is_floating_point_v<typename D::Scalar> Eigen::MatrixXd hessian(
-    Fn&& fn, const Eigen::MatrixBase<D>& x) {
+    Fn&& fn, const Eigen::MatrixBase<D>& x,
+    const std::source_location& where = std::source_location::current()) {
   static_assert(D::ColsAtCompileTime == 1,
                 "gradguard::hessian(fn, x): x must be a column vector (Eigen::VectorXd)");
   const Eigen::VectorXd xv = x.template cast<double>();
   const Eigen::Index n = xv.size();
-  if (n <= 1) return detail::forward_over_reverse_hessian<1>(fn, xv);
-  if (n <= 2) return detail::forward_over_reverse_hessian<2>(fn, xv);
-  if (n <= 4) return detail::forward_over_reverse_hessian<4>(fn, xv);
-  return detail::forward_over_reverse_hessian<detail::forward_chunk>(fn, xv);
+  if (n <= 1) return detail::forward_over_reverse_hessian<1>(fn, xv, where);
+  if (n <= 2) return detail::forward_over_reverse_hessian<2>(fn, xv, where);
+  if (n <= 4) return detail::forward_over_reverse_hessian<4>(fn, xv, where);
+  return detail::forward_over_reverse_hessian<detail::forward_chunk>(fn, xv, where);
 }
 
 }  // namespace gradguard

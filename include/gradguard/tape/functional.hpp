@@ -169,15 +169,17 @@ requires std::same_as<Engine, taped> &&
 // The Hessian of fn at x, by reverse over reverse on nested tapes. fn takes
 // a const std::vector<R>& (R = gg::basic_real<gg::real>; write it generic,
 // `[](const auto& x) { ... }`) and returns a value convertible to R.
+// A missing gradient names the caller's line (`where`), not this one.
 template <class Fn>
-dense_matrix<double> hessian(Fn&& fn, const std::vector<double>& x) {
+dense_matrix<double> hessian(Fn&& fn, const std::vector<double>& x,
+                             const std::source_location& where = std::source_location::current()) {
   tape outer(check_finite, false);
-  const std::vector<real> xo = outer.variables("x", x);
+  const std::vector<real> xo = outer.variables("x", x, trainable::yes, where);
   basic_tape<real> inner(check_finite, false);
   std::vector<basic_real<real>> xi;
   xi.reserve(x.size());
   for (std::size_t i = 0; i < x.size(); ++i)
-    xi.push_back(inner.variable("x[" + std::to_string(i) + "]", xo[i]));
+    xi.push_back(inner.variable("x[" + std::to_string(i) + "]", xo[i], trainable::yes, where));
   const basic_real<real> y = fn(static_cast<const std::vector<basic_real<real>>&>(xi));
   const auto g = inner.gradient(y, xi);
   // A row is zero where the first derivative does not depend on x (a

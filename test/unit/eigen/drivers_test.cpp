@@ -172,6 +172,16 @@ TEST(Hessian, AnInputTheFunctionIgnoresIsAMissingGradient) {
   } catch (const gg::missing_gradient& e) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("'x[1]'"));
     EXPECT_THAT(e.what(), ::testing::HasSubstr("never used"));
+    // where the caller asked, not a line of the library
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("drivers_test.cpp:"));
+    EXPECT_THAT(e.what(), ::testing::Not(::testing::HasSubstr(".hpp:")));
+  }
+  try {  // the Hessian by nested tapes
+    (void)gg::hessian([](const auto& v) { return v[0] * v[0]; }, std::vector<double>{1.0, 2.0});
+    FAIL() << "no gg::missing_gradient";
+  } catch (const gg::missing_gradient& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("drivers_test.cpp:"));
+    EXPECT_THAT(e.what(), ::testing::Not(::testing::HasSubstr(".hpp:")));
   }
 }
 
