@@ -5,6 +5,7 @@
 // includes Eigen; <gradguard/gradguard.hpp> compiles without it.
 #pragma once
 
+#include <gradguard/eigen/custom.hpp>   // IWYU pragma: export
 #include <gradguard/eigen/drivers.hpp>  // IWYU pragma: export
 #include <gradguard/eigen/dual.hpp>     // IWYU pragma: export
 #include <gradguard/eigen/matrix.hpp>   // IWYU pragma: export

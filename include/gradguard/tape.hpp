@@ -2,6 +2,7 @@
 // Included by <gradguard/gradguard.hpp>.
 #pragma once
 
+#include <gradguard/tape/custom.hpp>      // IWYU pragma: export
 #include <gradguard/tape/errors.hpp>      // IWYU pragma: export
 #include <gradguard/tape/functional.hpp>  // IWYU pragma: export
 #include <gradguard/tape/functions.hpp>   // IWYU pragma: export

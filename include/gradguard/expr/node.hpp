@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <gradguard/detail/config.hpp>
 #include <gradguard/expr/leaf.hpp>
 #include <gradguard/rules/rule.hpp>
 
@@ -110,6 +111,55 @@ struct node {
   }
 };
 
+namespace detail {
+// A rule whose functions need an object: gg::custom_gradient's callables,
+// which may capture (a threshold, a counter). Its node keeps the object as
+// `state` and the rule's functions take it first.
+template <class Rule>
+concept stateful_rule = requires { typename Rule::state_type; };
+}  // namespace detail
+
+template <class Rule, class... Args>
+requires detail::stateful_rule<Rule>
+struct node<Rule, Args...> {
+  using rule = Rule;
+  using value_type = decltype(Rule::value(std::declval<const typename Rule::state_type&>(),
+                                          std::declval<value_type_t<Args>>()...));
+  detail::operands<Args...> args;
+  [[no_unique_address]] typename Rule::state_type state;
+
+  template <arithmetic A>
+  requires(contains_runtime_leaf_v<node>) operator A() const {  // NOLINT(google-explicit-constructor)
+    static_assert(detail::always_false<A>,
+                  "gradguard: an expression of gg::real does not convert to a number, which "
+                  "would cut its gradient; assign it to a gg::real (gg::real h = w * x;), or read "
+                  "the value on purpose with gg::value(e)");
+    return A();
+  }
+  explicit constexpr operator bool() const requires(!contains_runtime_leaf_v<node>) {
+    static_assert(detail::always_false<Rule>,
+                  "gradguard: a static expression cannot steer run-time control flow "
+                  "(if/while on it); use gg::select(cond, a, b), or gg::real on a "
+                  "gg::tape for loops and branches");
+    return false;
+  }
+};
+
+namespace detail {
+// A node's value and partials from its operands' values, through its rule
+// (and the rule's object, for a stateful rule).
+template <class E, class... V>
+GRADGUARD_ALWAYS_INLINE constexpr auto node_value(const E& e, const V&... v) {
+  if constexpr (stateful_rule<typename E::rule>) return E::rule::value(e.state, v...);
+  else return E::rule::value(v...);
+}
+template <class E, class R, class... V>
+GRADGUARD_ALWAYS_INLINE constexpr auto node_partials(const E& e, const R& r, const V&... v) {
+  if constexpr (stateful_rule<typename E::rule>) return E::rule::partials(e.state, r, v...);
+  else return E::rule::partials(r, v...);
+}
+}  // namespace detail
+
 template <class Rule, class... Args>
 struct is_expression<node<Rule, Args...>> : std::true_type {};
 
@@ -133,13 +183,19 @@ constexpr auto make_node(const Args&... args) {
   return node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>{
       {as_expression(args)...}};
 }
+// A node of a stateful rule, keeping its object.
+template <class Rule, class... Args>
+constexpr auto make_node_with(const typename Rule::state_type& state, const Args&... args) {
+  return node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>{
+      {as_expression(args)...}, state};
+}
 
 // The value of an expression (or of a plain number, zero and one).
 template <class E>
 constexpr auto value(const E& e) {  // declared above
   if constexpr (is_node_v<E>) {
-    return detail::apply([](const auto&... a) { return E::rule::value(gradguard::value(a)...); },
-                         e.args);
+    return detail::apply(
+        [&](const auto&... a) { return detail::node_value(e, gradguard::value(a)...); }, e.args);
   } else if constexpr (expression<E>) {
     return e.value;
   } else if constexpr (structural<E>) {

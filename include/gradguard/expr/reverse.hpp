@@ -52,7 +52,7 @@ template <class E, class Shared, std::size_t... I>
 GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate_node(const E& e, const Shared& shared,
                                                              std::index_sequence<I...>) {
   evaluated<E> ev{{}, {evaluate(detail::get<I>(e.args), shared)...}};
-  ev.value = E::rule::value(std::get<I>(ev.children).value...);
+  ev.value = node_value(e, std::get<I>(ev.children).value...);
   return ev;
 }
 
@@ -132,8 +132,18 @@ template <class E, class Slots, class Shared, std::size_t... I>
 GRADGUARD_ALWAYS_INLINE constexpr void reverse_node(const E& e, const evaluated<E>& ev,
                                                     const auto& adjoint, Slots& slots,
                                                     Shared& shared, std::index_sequence<I...>) {
-  const auto partials = E::rule::partials(ev.value, std::get<I>(ev.children).value...);
-  (reverse_into<I>(e, ev, adjoint, partials, slots, shared), ...);
+  if constexpr (rules::takes_cotangent<typename E::rule>) {
+    // A custom vjp: called with the cotangent itself, it gives each operand's
+    // (it may be non-linear in it: clipping).
+    if constexpr (!is_zero_v<decltype(adjoint)>) {
+      const auto cotangents =
+          E::rule::vjp(e.state, adjoint, ev.value, std::get<I>(ev.children).value...);
+      (reverse_into<I>(e, ev, one{}, cotangents, slots, shared), ...);
+    }
+  } else {
+    const auto partials = node_partials(e, ev.value, std::get<I>(ev.children).value...);
+    (reverse_into<I>(e, ev, adjoint, partials, slots, shared), ...);
+  }
 }
 
 template <class E, class Slots, class Shared>

@@ -63,7 +63,8 @@ struct nodes_of<node<Rule, Args...>> {
 template <class E>
 inline constexpr bool is_variables_only_v = is_variable_v<E>;
 template <class Rule, class... Args>
-inline constexpr bool is_variables_only_v<node<Rule, Args...>> = (is_variables_only_v<Args> && ...);
+inline constexpr bool is_variables_only_v<node<Rule, Args...>> =
+    rules::shareable<Rule>() && (is_variables_only_v<Args> && ...);
 
 template <class E>
 inline constexpr std::size_t node_count_v = 0;

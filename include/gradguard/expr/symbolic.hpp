@@ -38,7 +38,7 @@ constexpr auto symbolic_derivative(const E& e) {
   } else if constexpr (is_node_v<E>) {
     using rule = typename E::rule;
     auto partials =
-        detail::apply([&](const auto&... a) { return rule::partials(e, a...); }, e.args);
+        detail::apply([&](const auto&... a) { return node_partials(e, e, a...); }, e.args);
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return (zero{} + ... + [&] {
         using child = std::tuple_element_t<I, decltype(e.args)>;

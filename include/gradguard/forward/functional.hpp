@@ -19,10 +19,51 @@
 #include <utility>
 #include <vector>
 
+#include <gradguard/expr/custom_gradient.hpp>
 #include <gradguard/expr/functional.hpp>  // nondiff, value_and_grad_result
 #include <gradguard/forward/dual.hpp>
 
 namespace gradguard {
+
+namespace detail {
+// gg::custom_gradient on duals. Forward mode needs J t, and a vjp gives J only
+// when it is linear in g (then J = vjp(1, x)): a vjp declared with
+// gg::linear_vjp is applied as a rule, any other is refused (it may clip or
+// square g, which has no tangent: JAX's custom_vjp refuses jvp likewise).
+template <class... Args>
+requires((dual_like<Args> || ...) && ((dual_like<Args> || arithmetic<Args>) && ...))
+struct custom_call<Args...> {
+  static constexpr bool is_custom_call = true;
+  template <class Fn>
+  static constexpr auto call(const Fn& fn, const Args&... args) {
+    constexpr int top = top_level<Args...>;
+    using first = typename first_dual<top, Args...>::type;
+    using result = dual<typename first::value_type, first::width>;
+    static_assert(Fn::linear,
+                  "gradguard::custom_gradient: forward mode (gg::dual, value_and_grad<gg::forward>, "
+                  "gg::jvp) needs the derivative itself, which a vjp gives only when it is linear "
+                  "in g; declare it with gg::custom_gradient(primal, vjp, gg::linear_vjp), or "
+                  "differentiate in reverse mode (gg::value_and_grad, <gg::taped>), which calls "
+                  "the vjp with the cotangent");
+    if constexpr (!Fn::linear || !Fn::template check<decltype(value_of<top>(args))...>()) {
+      return result{};  // after the error
+    } else {
+      using namespace dual_operators;
+      const auto r = fn.primal(value_of<top>(args)...);
+      const auto p = as_partials_tuple(fn.vjp(one{}, value_of<top>(args)...));
+      // r + sum of p_i (x_i - value(x_i)): the value r, the tangent sum of p_i t_i.
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        auto term = [&]<std::size_t K, class A>(std::integral_constant<std::size_t, K>,
+                                               const A& a) {
+          if constexpr (nesting_level<A>() == top) return std::get<K>(p) * (a - value_of<top>(a));
+          else return zero{};
+        };
+        return result(r + (zero{} + ... + term(std::integral_constant<std::size_t, I>{}, args)));
+      }(std::index_sequence_for<Args...>{});
+    }
+  }
+};
+}  // namespace detail
 
 // Engine tag: gg::value_and_grad<gg::forward>(fn, args...).
 struct forward {};

@@ -179,6 +179,20 @@ constexpr bool flows_into(std::size_t i, const auto&... operands) {
   else return true;
 }
 
+// Whether a rule's reverse step is a vjp(state, g, result, operands...) that
+// takes the cotangent g itself (gg::custom_gradient), not partials.
+template <class Rule>
+inline constexpr bool takes_cotangent = requires { Rule::takes_cotangent; };
+
+// Whether two nodes of Rule with the same operands are the same value, so a
+// sweep may evaluate them once and send their summed adjoint through once:
+// not for a custom vjp that may be non-linear in g, or whose callables capture.
+template <class Rule>
+constexpr bool shareable() {
+  if constexpr (requires { Rule::shareable; }) return Rule::shareable;
+  else return true;
+}
+
 // The reason reported for variables whose every path is cut by Rule.
 template <class Rule>
 struct cut_reason {

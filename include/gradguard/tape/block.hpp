@@ -94,6 +94,9 @@ struct block_operation {
     for (std::uint32_t r = 0; r < range_count; ++r)
       for (std::uint32_t i = ranges[2 * r]; i < ranges[2 * r] + ranges[2 * r + 1]; ++i) f(i);
   }
+  // What a callback block calls (a gg::custom_gradient's callables, kept
+  // by the tape until clear()); nullptr for the built-in operations.
+  const void* payload = nullptr;
   const char* name = "";  // for messages: "product", "exp", ...
   std::source_location where;
 };

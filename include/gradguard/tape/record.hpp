@@ -70,7 +70,7 @@ struct tape_evaluated {
 };
 template <class T, class Rule, class... Args>
 struct tape_evaluated<T, node<Rule, Args...>> {
-  using value_t = decltype(to_tape_value<T>(Rule::value(std::declval<value_type_t<Args>>()...)));
+  using value_t = decltype(to_tape_value<T>(std::declval<typename node<Rule, Args...>::value_type>()));
   value_t value;
   std::tuple<tape_evaluated<T, Args>...> children;
 };
@@ -82,7 +82,7 @@ template <class T, class E, std::size_t... I>
 GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate_node(
     const E& e, std::index_sequence<I...>) {
   tape_evaluated<T, E> ev{{}, {tape_evaluate<T>(detail::get<I>(e.args))...}};
-  ev.value = to_tape_value<T>(E::rule::value(std::get<I>(ev.children).value...));
+  ev.value = to_tape_value<T>(node_value(e, std::get<I>(ev.children).value...));
   return ev;
 }
 
@@ -136,7 +136,7 @@ template <class T, class E, class Adjoint, std::size_t... I>
 GRADGUARD_ALWAYS_INLINE constexpr void push_node(const E& e, const tape_evaluated<T, E>& ev,
                                                  const Adjoint& adjoint, statement_sink<T>& sink,
                                                  std::index_sequence<I...>) {
-  const auto partials = E::rule::partials(ev.value, std::get<I>(ev.children).value...);
+  const auto partials = node_partials(e, ev.value, std::get<I>(ev.children).value...);
   (push_into<I>(e, ev, adjoint, partials, sink), ...);
 }
 

@@ -23,6 +23,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <ranges>
 #include <source_location>
@@ -313,6 +314,7 @@ class basic_tape {
     operations_.clear();
     arena_.clear();
     index_arena_.clear();
+    callables_.clear();
     frozen_blocks_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
@@ -656,6 +658,8 @@ class basic_tape {
   std::vector<detail::block_operation<T>> operations_;
   detail::value_arena<T> arena_;
   detail::value_arena<std::uint32_t> index_arena_;
+  // The capturing callables of custom gradients, alive until clear().
+  std::vector<std::shared_ptr<const void>> callables_;
   detail::buffer<detail::statement_shape> statements_;
   detail::buffer<std::uint32_t> units_;
   detail::buffer<std::uint32_t> general_;
@@ -1172,14 +1176,19 @@ void basic_tape<T>::check_block(const detail::block_operation<T>& op) const {
     const double v = detail::plain_value(adjoints_[i]);
     if (std::isfinite(v)) return;
     std::ostringstream os;
+    const bool custom = std::string_view(op.name) == "custom_gradient";
     os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became " << v
-       << " in the reverse sweep, at the matrix operation '" << op.name << "' (values #" << op.first
-       << " to #" << op.last << ")";
+       << " in the reverse sweep, at the " << (custom ? "" : "matrix ") << "operation '" << op.name
+       << "' (values #" << op.first << " to #" << op.last << ")";
     const auto site = detail::format_site(op.where);
     if (!site.empty()) os << " recorded at " << site;
-    os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
-          "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
-          "domain or rescale the computation.";
+    if (custom)
+      os << ". Its vjp returned a NaN or infinite cotangent, or the sum overflowed; check the "
+            "vjp at these inputs.";
+    else
+      os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
+            "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
+            "domain or rescale the computation.";
     throw non_finite_adjoint(os.str());
   });
 }
@@ -1203,6 +1212,13 @@ struct block_recorder {
   }
   static basic_tape<T>* find(std::uint32_t tape_id) noexcept {
     return tape_id == 0 ? nullptr : tape_registry<T>::find(tape_id);
+  }
+  // Keeps a callable for the sweeps of this recording; returns where it is.
+  template <class F>
+  static const F* keep(basic_tape<T>& t, const F& f) {
+    auto p = std::make_shared<const F>(f);
+    t.callables_.push_back(p);
+    return p.get();
   }
 };
 }  // namespace detail

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <functional>
+#include <tuple>
 #include <string>
 
 namespace gg = gradguard;
@@ -380,4 +381,65 @@ TEST(RealMatrix, ConstantsAreReadWhenRecorded) {
   r.setZero();
   const matrix dA = t.gradient(y, {A})[A];
   EXPECT_TRUE(dA.isApprox(5.0 * d0.transpose() * matrix::Ones(3, 2), 1e-13));
+}
+
+// gg::custom_gradient on matrices: matrix in, matrix cotangent out, one block.
+// C = A * B^T with its vjp written by hand (dA = G B, dB = G^T A).
+constexpr auto product_bt = gg::custom_gradient(
+    [](const auto& A, const auto& B) { return (A * B.transpose()).eval(); },
+    [](const auto& G, const auto& A, const auto& B) {
+      return std::tuple{(G * B).eval(), (G.transpose() * A).eval()};
+    });
+
+TEST(RealMatrix, CustomGradientAgreesWithFiniteDifferences) {
+  const matrix a = random(3, 4, 31), b = random(2, 4, 32);
+  using M = const gg::real_matrix&;
+  expect_gradient([](M A, M B) { return gg::sum(gg::tanh(product_bt(A, B))); }, a, b);
+  // A scalar result (the cotangent is a number) and a gg::real operand.
+  const auto weighted = gg::custom_gradient(
+      [](const auto& A, double s) { return s * A.squaredNorm(); },
+      [](double g, const auto& A, double s) {
+        return std::tuple{(2 * g * s * A).eval(), g * A.squaredNorm()};
+      });
+  expect_gradient(
+      [&](M A, M B) { return weighted(A, gg::sum(B)) * 0.5 + gg::sum(B); }, a, b);
+  // One block: the product's 6 outputs; the operands are not copied.
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", a);
+  gg::real_matrix B = t.variable("B", b);
+  const std::size_t before = t.size();
+  gg::real_matrix C = product_bt(A, B);
+  EXPECT_EQ(t.size(), before + 6);
+  EXPECT_TRUE(matrix(C.value()).isApprox(a * b.transpose(), 1e-14));
+}
+
+// A clipped matrix cotangent (elementwise to [-1, 1]), threshold captured.
+TEST(RealMatrix, CustomGradientClipsAMatrixCotangent) {
+  double t = 1.0;
+  const auto clip = gg::custom_gradient(
+      [](const auto& A) { return Eigen::MatrixXd(A); },
+      [&t](const auto& G, const auto&) { return Eigen::MatrixXd(G.cwiseMax(-t).cwiseMin(t)); });
+  gg::tape tape;
+  const matrix a = random(2, 2, 33);
+  gg::real_matrix A = tape.variable("A", a);
+  gg::real y = gg::sum(clip(A) * 3.0) - gg::sum(clip(A) * 0.5);
+  const matrix dA = tape.gradient(y, {A})[A];
+  // True gradient 3 - 0.5; each use clipped separately: 1 - 0.5.
+  EXPECT_TRUE(dA.isApprox(matrix::Constant(2, 2, 0.5), 1e-15)) << dA;
+}
+
+// A cotangent of the wrong shape is a clear error when the sweep reaches it.
+TEST(RealMatrix, CustomGradientOfTheWrongShapeIsAnError) {
+  const auto bad = gg::custom_gradient(
+      [](const auto& A) { return Eigen::MatrixXd(A); },
+      [](const auto& G, const auto&) { return Eigen::MatrixXd(G.transpose()); });
+  gg::tape t;
+  gg::real_matrix A = t.variable("A", random(2, 3, 34));
+  gg::real y = gg::sum(bad(A));
+  try {
+    t.gradient(y, {A});
+    FAIL() << "no std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the vjp returned a 3 x 2 cotangent for input 1, which is 2 x 3"));
+  }
 }

@@ -106,7 +106,8 @@ TEST(TapeExceptionSafety, ATapeMismatchWhileRecording) {
   EXPECT_EQ(g[u], 3.0);
 }
 
-// A custom_gradient whose primal or vjp throws fails inside the statement.
+// A custom_gradient whose primal or vjp throws fails inside the statement
+// (a vjp declared linear is called when the statement is recorded).
 constexpr auto fragile = gg::custom_gradient(
     [](auto x) {
       if (x > 100) throw std::domain_error("primal");
@@ -115,7 +116,8 @@ constexpr auto fragile = gg::custom_gradient(
     [](auto g, auto x) {
       if (x < -100) throw std::domain_error("vjp");
       return g * 2.0;
-    });
+    },
+    gg::linear_vjp);
 
 TEST(TapeExceptionSafety, AThrowInsideAStatement) {
   for (const bool checked : {true, false}) {
