@@ -520,8 +520,14 @@ class basic_tape {
     while (op != operations_.begin() && std::prev(op)->last > stop) {
       --op;
       sweep_statements<Checked>(top, op->last, c);
-      op->backward(*op, adjoints_.data());
-      if constexpr (Checked) check_block(*op);
+      // A block none of whose outputs is used passes nothing on, as a scalar
+      // statement with a zero adjoint (0 * an infinite partial would be NaN).
+      const T* out = adjoints_.data() + op->first;
+      if (!std::all_of(out, out + (op->last - op->first + 1),
+                       [](const T& a) { return detail::is_constant_zero(a); })) {
+        op->backward(*op, adjoints_.data());
+        if constexpr (Checked) check_block(*op);
+      }
       top = op->first;  // its other outputs have no scalar operands: skip them
     }
     sweep_statements<Checked>(top, stop, c);
