@@ -141,6 +141,26 @@ double plain_value(const T& v) {
   else return static_cast<double>(v);
 }
 
+// An integer or bool, or a vector or matrix of them: a value that has no
+// derivative (the static engine's reason::integer_or_boolean).
+template <class A>
+inline constexpr bool is_integer_valued_v = std::is_integral_v<A> || requires {
+  typename A::value_type;
+  requires std::is_integral_v<typename A::value_type>;
+};
+
+// tape.variable("n", 3): the error of the static engine for an integer
+// argument, at the position of the value.
+template <class V>
+constexpr void integer_tape_variable() {
+  [[maybe_unused]] cannot_differentiate_with_respect_to_argument<2, reason::integer_or_boolean>
+      error;
+  static_assert(always_false<V>,
+                "gradguard: tape.variable(name, value): the value is an integer or bool, which has "
+                "no derivative; fix: pass a floating value, tape.variable(\"n\", 3.0), or use the "
+                "number itself in the computation (a plain number is a constant)");
+}
+
 template <class R, class T>
 concept range_of_reals =
     std::ranges::input_range<R> && std::convertible_to < std::ranges::range_reference_t<R>,
@@ -220,12 +240,18 @@ class basic_tape {
     return basic_real<T>(value, first, id_);
   }
   // A matrix-valued variable: gg::real_matrix A = tape.variable("A", M);
-  // for an Eigen matrix M (with <gradguard/eigen.hpp>).
+  // for an Eigen matrix M (with <gradguard/eigen.hpp>). An integer or bool
+  // value (or matrix of them) is a compile error: it has no derivative.
   template <class V>
-  requires requires { typename tape_variable_traits<V>::handle; }
+  requires detail::is_integer_valued_v<V> || requires { typename tape_variable_traits<V>::handle; }
   auto variable(std::string_view name, const V& value, trainable is_trainable = trainable::yes,
                 const std::source_location& where = std::source_location::current()) {
-    return tape_variable_traits<V>::make(*this, name, value, is_trainable, where);
+    if constexpr (detail::is_integer_valued_v<V>) {
+      detail::integer_tape_variable<V>();
+      return basic_real<T>();
+    } else {
+      return tape_variable_traits<V>::make(*this, name, value, is_trainable, where);
+    }
   }
   // One variable per element of values, named name[i] in messages.
   template <std::ranges::input_range R>
@@ -240,6 +266,8 @@ class basic_tape {
   void variables(std::string_view name, const R& values, std::span<basic_real<T>> out,
                  trainable is_trainable = trainable::yes,
                  const std::source_location& where = std::source_location::current()) {
+    if constexpr (detail::is_integer_valued_v<std::ranges::range_value_t<R>>)
+      detail::integer_tape_variable<R>();
     if (std::ranges::size(values) != out.size())
       throw std::invalid_argument("gradguard: tape.variables(name, values, out): out has " +
                                   std::to_string(out.size()) + " elements for " +
