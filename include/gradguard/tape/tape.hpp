@@ -949,7 +949,12 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
       add(missing_reason::constant,
           quoted + " is a constant (a gg::real made from a number, on no tape)");
     } else if (!mine) {
-      add(missing_reason::other_tape, describe_foreign(x) + "; take its gradient on that tape");
+      // Not a missing derivative but a mistake, even with allow_unconnected:
+      // a stale real cannot be told from a variable of this recording by its value.
+      throw tape_mismatch(
+          "gradguard: tape.gradient(y, xs): " + describe_foreign(x) +
+          "; ask for the gradient with respect to variables of the recording that computed y "
+          "(a tape gives the derivatives of its own variables, since its last clear())");
     } else if (b != nullptr && !b->trainable) {
       add(missing_reason::not_trainable,
           quoted + created_at(x.index()) + " is not trainable (created with gg::trainable::no)");

@@ -283,6 +283,11 @@ TEST(RealMatrix, BadShapesAndStaleMatricesAreClearErrors) {
   gg::real_matrix C = other.variable("C", random(3, 3, 17));
   gg::real_matrix D = t.variable("D", random(3, 3, 18));
   EXPECT_THROW((void)(C * D), gg::tape_mismatch);
+  // as requested variables: a mismatch, never a silent 0
+  const gg::real y = gg::sum(D);
+  EXPECT_THROW((void)t.gradient(y, {A, D}, gg::allow_unconnected), gg::tape_mismatch);
+  EXPECT_THROW((void)t.gradient(y, {C, D}, gg::allow_unconnected), gg::tape_mismatch);
+  EXPECT_THROW((void)t.gradient(y, {C, D}), gg::tape_mismatch);
 }
 
 TEST(RealMatrix, GradientsOfANamedResultAreViewsOfATemporaryOwnMatrices) {
