@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include <gradguard/detail/config.hpp>      // GRADGUARD_CHECK_FINITE
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
 #include <gradguard/tape/block.hpp>
@@ -175,23 +176,29 @@ basic_tape<T>* tape_of(const E& e);
 // (up to the generation wrapping after 65536 clears). Slots are taken and
 // given back under a mutex, when tapes are made and destroyed; lookups are
 // one load.
+//
+// Every member is trivially destructible (and constant-initialised), and the
+// mutex is never destroyed: a gg::tape at namespace scope, or a thread's
+// tape, may be destroyed after everything else at exit.
 template <class T>
 struct tape_registry {
   static constexpr std::uint32_t slots = 1u << 16;
   static inline std::atomic<basic_tape<T>*> table[slots];
   static inline std::uint16_t generation[slots];
-  static inline std::vector<std::uint32_t> free_slots;
+  static inline std::uint32_t free_slots[slots];
+  static inline std::uint32_t free_count = 0;
   static inline std::uint32_t next = 1;
-  static inline std::mutex mutex;
+  static std::mutex& mutex() {
+    static std::mutex* m = new std::mutex;  // never destroyed, on purpose
+    return *m;
+  }
 
   static std::uint32_t acquire(basic_tape<T>* tape) {
-    const std::lock_guard lock(mutex);
+    const std::lock_guard lock(mutex());
     std::uint32_t slot;
-    if (!free_slots.empty()) {
-      slot = free_slots.back();
-      free_slots.pop_back();
+    if (free_count > 0) {
+      slot = free_slots[--free_count];
     } else if (next < slots) {
-      free_slots.reserve(next);  // so that release() never allocates
       slot = next++;
     } else {
       throw std::length_error("gradguard: more than 65535 gg::tape objects alive at once");
@@ -202,9 +209,9 @@ struct tape_registry {
   static void release(std::uint32_t id, std::uint16_t last_generation) noexcept {
     const std::uint32_t slot = id & 0xffffu;
     table[slot].store(nullptr, std::memory_order_release);
-    const std::lock_guard lock(mutex);
+    const std::lock_guard lock(mutex());
     generation[slot] = last_generation;
-    free_slots.push_back(slot);
+    free_slots[free_count++] = slot;
   }
   static basic_tape<T>* find(std::uint32_t id) noexcept {
     basic_tape<T>* t = table[id & 0xffffu].load(std::memory_order_acquire);
@@ -217,11 +224,9 @@ struct tape_registry {
 template <class T = double>
 class basic_tape {
  public:
-#ifdef NDEBUG
-  basic_tape() : basic_tape(false) {}
-#else
-  basic_tape() : basic_tape(true) {}
-#endif
+  // gg::check_finite is off unless GRADGUARD_CHECK_FINITE is 1 (define it
+  // alike in every translation unit, e.g. on the command line).
+  basic_tape() : basic_tape(GRADGUARD_CHECK_FINITE != 0) {}
   explicit basic_tape(check_finite_t, bool on = true) : basic_tape(on) {}
   basic_tape(const basic_tape&) = delete;  // reals name their tape
   basic_tape& operator=(const basic_tape&) = delete;

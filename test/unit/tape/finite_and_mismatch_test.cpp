@@ -3,6 +3,8 @@
 // was cleared or destroyed) and gg::check_finite's report of the first NaN or
 // infinite adjoint (gg::non_finite_adjoint); an untaken select branch cannot
 // make NaN. (Split from diagnostics_test.cpp to keep each under 15 s to compile.)
+// Every gg::tape made without arguments checks finiteness here.
+#define GRADGUARD_CHECK_FINITE 1
 #include <gradguard/gradguard.hpp>
 
 #include <gmock/gmock.h>
@@ -177,6 +179,14 @@ TEST(TapeRuntimeDiagnostics, CheckFiniteReportsAnOverflowingProduct) {
               AllOf(HasSubstr("the adjoint of 'w'"), HasSubstr("became inf"),
                     HasSubstr("`a * k` recorded at " + site(t_line)),
                     HasSubstr("the incoming adjoint is 1e+300"), HasSubstr("product overflowed")));
+}
+
+TEST(TapeRuntimeDiagnostics, GradguardCheckFiniteTurnsItOnByDefault) {
+  gg::tape tape;
+  EXPECT_TRUE(tape.checks_finite());
+  gg::real q = tape.variable("q", 0.0);
+  gg::real y = gg::sqrt(q) * 2.0;
+  EXPECT_THROW(tape.gradient(y, {q}), gg::non_finite_adjoint);
 }
 
 TEST(TapeRuntimeDiagnostics, WithoutCheckFiniteTheInfiniteGradientIsReturned) {

@@ -13,9 +13,21 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace gg = gradguard;
+
+// A tape at namespace scope is destroyed at exit, in an order unrelated to
+// the registry of live tapes that its destructor writes to: the registry
+// holds only trivially destructible members (a std::vector of free slots was
+// destroyed first with g++, and the tape's destructor wrote to freed memory;
+// the sanitizer build catches that).
+gg::tape namespace_scope_tape;
+using registry = gg::detail::tape_registry<double>;
+static_assert(std::is_trivially_destructible_v<decltype(registry::table)> &&
+              std::is_trivially_destructible_v<decltype(registry::generation)> &&
+              std::is_trivially_destructible_v<decltype(registry::free_slots)>);
 
 namespace {
 
@@ -63,6 +75,13 @@ std::vector<double> data(int n) {
   std::vector<double> xs;
   for (int i = 0; i < n; ++i) xs.push_back(std::sin(0.37 * i) * 2);
   return xs;
+}
+
+TEST(TapeProcess, ATapeAtNamespaceScope) {
+  namespace_scope_tape.clear();
+  gg::real x = namespace_scope_tape.variable("x", 2.0);
+  gg::real y = x * x;
+  EXPECT_EQ(namespace_scope_tape.gradient(y, {x})[x], 4.0);
 }
 
 TEST(TapeThreads, EachThreadRecordsOnItsOwnTape) {
