@@ -76,7 +76,12 @@ struct tape_statistics {
   std::size_t statements = 0;     // values recorded, variables included
   std::size_t unit_operands = 0;  // operands with partial one (an index only)
   std::size_t operands = 0;       // operands with a stored partial
-  std::size_t bytes = 0;          // bytes of statement data (not the adjoints)
+  // Bytes of everything recorded: statements and operands, a record per
+  // tape.variable / tape.variables call (name and line), cuts, matrix
+  // operations, and with check_finite each statement's text, line and
+  // operand values. Not counted: the adjoints (8 B per value, kept between
+  // sweeps), matrix values in the arena, and spare capacity.
+  std::size_t bytes = 0;
 };
 
 template <class T>
@@ -359,7 +364,11 @@ class basic_tape {
     return {statements_.size(), units_.size(), general_.size(),
             statements_.size() * sizeof(detail::statement_shape) +
                 units_.size() * sizeof(std::uint32_t) +
-                general_.size() * (sizeof(std::uint32_t) + sizeof(T))};
+                general_.size() * (sizeof(std::uint32_t) + sizeof(T)) +
+                blocks_.size() * sizeof(detail::variable_block) + names_.size() +
+                cuts_.size() * sizeof(detail::cut_record) +
+                operations_.size() * sizeof(detail::block_operation<T>) +
+                info_.size() * sizeof(detail::statement_info) + leaf_values_.size() * sizeof(T)};
   }
 
   // Records e as one statement (used by gg::real; e's tape leaves are on this tape).
