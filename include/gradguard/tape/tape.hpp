@@ -157,9 +157,10 @@ inline constexpr bool is_integer_valued_v = std::is_integral_v<A> || requires {
 
 // tape.variable("n", 3): the error of the static engine for an integer
 // argument, at the position of the value.
-template <class V>
+template <class V, std::size_t Position = 2>  // dependent, so named only when instantiated
 constexpr void integer_tape_variable() {
-  [[maybe_unused]] cannot_differentiate_with_respect_to_argument<2, reason::integer_or_boolean>
+  [[maybe_unused]] cannot_differentiate_with_respect_to_argument<Position,
+                                                                 reason::integer_or_boolean>
       error;
   static_assert(always_false<V>,
                 "gradguard: tape.variable(name, value): the value is an integer or bool, which has "
