@@ -7,7 +7,7 @@ namespace gg = gradguard;
 int main() {
   auto power = [](auto x, auto n) { return gg::pow(x, n); };
 #ifdef GRADGUARD_COMPILE_FAIL
-  // expected-first-error: taped_argument_has_no_derivative<2, int>
+  // expected-first-error: cannot_differentiate_with_respect_to_argument<2, gradguard::reason::integer_or_boolean>
   // expected-error: an integer or bool argument has no derivative; pass it as gg::nondiff\(n\)
   // diagnostic-lines-at-most: 25
   auto r = gg::value_and_grad<gg::taped>(power, 2.0, 3);

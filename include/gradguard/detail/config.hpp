@@ -12,3 +12,11 @@
 #else
 #define GRADGUARD_ALWAYS_INLINE inline
 #endif
+
+// GRADGUARD_CHECK_FINITE=1: a gg::tape made without arguments reports the
+// first NaN or infinite adjoint (gg::check_finite). Off by default, whatever
+// NDEBUG says: a default that changed with NDEBUG would let linking debug and
+// release translation units pick it by link order.
+#ifndef GRADGUARD_CHECK_FINITE
+#define GRADGUARD_CHECK_FINITE 0
+#endif

@@ -323,6 +323,14 @@ using dynamic_matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 // ---------------------------------------------------------------------------
 // Backward functions: each adds the adjoints of a block's operands.
 
+// g * p, or 0 where the element is unused (g = 0): an elementwise block is n
+// scalar statements, and one with a zero adjoint passes nothing on, even
+// where its partial is infinite (sqrt at 0).
+template <class T>
+T chained(const T& g, const T& p) {
+  return is_constant_zero(g) ? T(0) : g * p;
+}
+
 // C = op(A, B) elementwise, partials stored per element (nullptr: one).
 template <class T>
 void elementwise_backward(const block_operation<T>& op, T* adj) {
@@ -334,13 +342,13 @@ void elementwise_backward(const block_operation<T>& op, T* adj) {
     const T* p = op.data[k];
     if (op.count[k] == n) {
       if (p != nullptr)
-        for (std::size_t i = 0; i < n; ++i) d[i] += g[i] * p[i];
+        for (std::size_t i = 0; i < n; ++i) d[i] += chained(g[i], p[i]);
       else
         for (std::size_t i = 0; i < n; ++i) d[i] += g[i];
     } else {  // a scalar broadcast over the matrix
       T s(0);
       if (p != nullptr)
-        for (std::size_t i = 0; i < n; ++i) s += g[i] * p[i];
+        for (std::size_t i = 0; i < n; ++i) s += chained(g[i], p[i]);
       else
         for (std::size_t i = 0; i < n; ++i) s += g[i];
       d[0] += s;

@@ -85,21 +85,16 @@ inline std::size_t& taped_depth() {
 template <class A>
 inline constexpr bool is_differentiated_v = !is_nondiff_v<A>;
 
-// Never defined: naming it is the error for an integer or bool argument.
-template <std::size_t Position, class Passed>
-struct taped_argument_has_no_derivative;
-
 template <class A>
-inline constexpr bool is_integer_argument_v =
-    !is_nondiff_v<A> && (std::is_integral_v<A> || requires {
-      typename A::value_type;
-      requires std::is_integral_v<typename A::value_type>;
-    });
+inline constexpr bool is_integer_argument_v = !is_nondiff_v<A> && is_integer_valued_v<A>;
 
+// The static engine's error for an integer or bool argument, naming its position.
 template <std::size_t I, class A>
 constexpr void check_taped_argument() {
   if constexpr (is_integer_argument_v<A>) {
-    [[maybe_unused]] taped_argument_has_no_derivative<I + 1, A> error;
+    [[maybe_unused]] cannot_differentiate_with_respect_to_argument<I + 1,
+                                                                   reason::integer_or_boolean>
+        error;
     static_assert(always_false<A>,
                   "gradguard::value_and_grad<gg::taped>(fn, args...): an integer or bool argument "
                   "has no derivative; pass it as gg::nondiff(n), or as a floating-point value");

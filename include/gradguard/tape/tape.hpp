@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include <gradguard/detail/config.hpp>      // GRADGUARD_CHECK_FINITE
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
 #include <gradguard/tape/block.hpp>
@@ -76,7 +77,12 @@ struct tape_statistics {
   std::size_t statements = 0;     // values recorded, variables included
   std::size_t unit_operands = 0;  // operands with partial one (an index only)
   std::size_t operands = 0;       // operands with a stored partial
-  std::size_t bytes = 0;          // bytes of statement data (not the adjoints)
+  // Bytes of everything recorded: statements and operands, a record per
+  // tape.variable / tape.variables call (name and line), cuts, matrix
+  // operations, and with check_finite each statement's text, line and
+  // operand values. Not counted: the adjoints (8 B per value, kept between
+  // sweeps), matrix values in the arena, and spare capacity.
+  std::size_t bytes = 0;
 };
 
 template <class T>
@@ -142,6 +148,27 @@ double plain_value(const T& v) {
   else return static_cast<double>(v);
 }
 
+// An integer or bool, or a vector or matrix of them: a value that has no
+// derivative (the static engine's reason::integer_or_boolean).
+template <class A>
+inline constexpr bool is_integer_valued_v = std::is_integral_v<A> || requires {
+  typename A::value_type;
+  requires std::is_integral_v<typename A::value_type>;
+};
+
+// tape.variable("n", 3): the error of the static engine for an integer
+// argument, at the position of the value.
+template <class V, std::size_t Position = 2>  // dependent, so named only when instantiated
+constexpr void integer_tape_variable() {
+  [[maybe_unused]] cannot_differentiate_with_respect_to_argument<Position,
+                                                                 reason::integer_or_boolean>
+      error;
+  static_assert(always_false<V>,
+                "gradguard: tape.variable(name, value): the value is an integer or bool, which has "
+                "no derivative; fix: pass a floating value, tape.variable(\"n\", 3.0), or use the "
+                "number itself in the computation (a plain number is a constant)");
+}
+
 template <class R, class T>
 concept range_of_reals =
     std::ranges::input_range<R> && std::convertible_to < std::ranges::range_reference_t<R>,
@@ -156,23 +183,29 @@ basic_tape<T>* tape_of(const E& e);
 // (up to the generation wrapping after 65536 clears). Slots are taken and
 // given back under a mutex, when tapes are made and destroyed; lookups are
 // one load.
+//
+// Every member is trivially destructible (and constant-initialised), and the
+// mutex is never destroyed: a gg::tape at namespace scope, or a thread's
+// tape, may be destroyed after everything else at exit.
 template <class T>
 struct tape_registry {
   static constexpr std::uint32_t slots = 1u << 16;
   static inline std::atomic<basic_tape<T>*> table[slots];
   static inline std::uint16_t generation[slots];
-  static inline std::vector<std::uint32_t> free_slots;
+  static inline std::uint32_t free_slots[slots];
+  static inline std::uint32_t free_count = 0;
   static inline std::uint32_t next = 1;
-  static inline std::mutex mutex;
+  static std::mutex& mutex() {
+    static std::mutex* m = new std::mutex;  // never destroyed, on purpose
+    return *m;
+  }
 
   static std::uint32_t acquire(basic_tape<T>* tape) {
-    const std::lock_guard lock(mutex);
+    const std::lock_guard lock(mutex());
     std::uint32_t slot;
-    if (!free_slots.empty()) {
-      slot = free_slots.back();
-      free_slots.pop_back();
+    if (free_count > 0) {
+      slot = free_slots[--free_count];
     } else if (next < slots) {
-      free_slots.reserve(next);  // so that release() never allocates
       slot = next++;
     } else {
       throw std::length_error("gradguard: more than 65535 gg::tape objects alive at once");
@@ -183,9 +216,9 @@ struct tape_registry {
   static void release(std::uint32_t id, std::uint16_t last_generation) noexcept {
     const std::uint32_t slot = id & 0xffffu;
     table[slot].store(nullptr, std::memory_order_release);
-    const std::lock_guard lock(mutex);
+    const std::lock_guard lock(mutex());
     generation[slot] = last_generation;
-    free_slots.push_back(slot);
+    free_slots[free_count++] = slot;
   }
   static basic_tape<T>* find(std::uint32_t id) noexcept {
     basic_tape<T>* t = table[id & 0xffffu].load(std::memory_order_acquire);
@@ -198,11 +231,9 @@ struct tape_registry {
 template <class T = double>
 class basic_tape {
  public:
-#ifdef NDEBUG
-  basic_tape() : basic_tape(false) {}
-#else
-  basic_tape() : basic_tape(true) {}
-#endif
+  // gg::check_finite is off unless GRADGUARD_CHECK_FINITE is 1 (define it
+  // alike in every translation unit, e.g. on the command line).
+  basic_tape() : basic_tape(GRADGUARD_CHECK_FINITE != 0) {}
   explicit basic_tape(check_finite_t, bool on = true) : basic_tape(on) {}
   basic_tape(const basic_tape&) = delete;  // reals name their tape
   basic_tape& operator=(const basic_tape&) = delete;
@@ -221,12 +252,18 @@ class basic_tape {
     return basic_real<T>(value, first, id_);
   }
   // A matrix-valued variable: gg::real_matrix A = tape.variable("A", M);
-  // for an Eigen matrix M (with <gradguard/eigen.hpp>).
+  // for an Eigen matrix M (with <gradguard/eigen.hpp>). An integer or bool
+  // value (or matrix of them) is a compile error: it has no derivative.
   template <class V>
-  requires requires { typename tape_variable_traits<V>::handle; }
+  requires detail::is_integer_valued_v<V> || requires { typename tape_variable_traits<V>::handle; }
   auto variable(std::string_view name, const V& value, trainable is_trainable = trainable::yes,
                 const std::source_location& where = std::source_location::current()) {
-    return tape_variable_traits<V>::make(*this, name, value, is_trainable, where);
+    if constexpr (detail::is_integer_valued_v<V>) {
+      detail::integer_tape_variable<V>();
+      return basic_real<T>();
+    } else {
+      return tape_variable_traits<V>::make(*this, name, value, is_trainable, where);
+    }
   }
   // One variable per element of values, named name[i] in messages.
   template <std::ranges::input_range R>
@@ -241,6 +278,8 @@ class basic_tape {
   void variables(std::string_view name, const R& values, std::span<basic_real<T>> out,
                  trainable is_trainable = trainable::yes,
                  const std::source_location& where = std::source_location::current()) {
+    if constexpr (detail::is_integer_valued_v<std::ranges::range_value_t<R>>)
+      detail::integer_tape_variable<R>();
     if (std::ranges::size(values) != out.size())
       throw std::invalid_argument("gradguard: tape.variables(name, values, out): out has " +
                                   std::to_string(out.size()) + " elements for " +
@@ -328,7 +367,11 @@ class basic_tape {
     return {statements_.size(), units_.size(), general_.size(),
             statements_.size() * sizeof(detail::statement_shape) +
                 units_.size() * sizeof(std::uint32_t) +
-                general_.size() * (sizeof(std::uint32_t) + sizeof(T))};
+                general_.size() * (sizeof(std::uint32_t) + sizeof(T)) +
+                blocks_.size() * sizeof(detail::variable_block) + names_.size() +
+                cuts_.size() * sizeof(detail::cut_record) +
+                operations_.size() * sizeof(detail::block_operation<T>) +
+                info_.size() * sizeof(detail::statement_info) + leaf_values_.size() * sizeof(T)};
   }
 
   // Records e as one statement (used by gg::real; e's tape leaves are on this tape).
@@ -522,8 +565,14 @@ class basic_tape {
     while (op != operations_.begin() && std::prev(op)->last > stop) {
       --op;
       sweep_statements<Checked>(top, op->last, c);
-      op->backward(*op, adjoints_.data());
-      if constexpr (Checked) check_block(*op);
+      // A block none of whose outputs is used passes nothing on, as a scalar
+      // statement with a zero adjoint (0 * an infinite partial would be NaN).
+      const T* out = adjoints_.data() + op->first;
+      if (!std::all_of(out, out + (op->last - op->first + 1),
+                       [](const T& a) { return detail::is_constant_zero(a); })) {
+        op->backward(*op, adjoints_.data());
+        if constexpr (Checked) check_block(*op);
+      }
       top = op->first;  // its other outputs have no scalar operands: skip them
     }
     sweep_statements<Checked>(top, stop, c);
@@ -919,7 +968,12 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
       add(missing_reason::constant,
           quoted + " is a constant (a gg::real made from a number, on no tape)");
     } else if (!mine) {
-      add(missing_reason::other_tape, describe_foreign(x) + "; take its gradient on that tape");
+      // Not a missing derivative but a mistake, even with allow_unconnected:
+      // a stale real cannot be told from a variable of this recording by its value.
+      throw tape_mismatch(
+          "gradguard: tape.gradient(y, xs): " + describe_foreign(x) +
+          "; ask for the gradient with respect to variables of the recording that computed y "
+          "(a tape gives the derivatives of its own variables, since its last clear())");
     } else if (b != nullptr && !b->trainable) {
       add(missing_reason::not_trainable,
           quoted + created_at(x.index()) + " is not trainable (created with gg::trainable::no)");

@@ -284,6 +284,11 @@ TEST(RealMatrix, BadShapesAndStaleMatricesAreClearErrors) {
   gg::real_matrix C = other.variable("C", random(3, 3, 17));
   gg::real_matrix D = t.variable("D", random(3, 3, 18));
   EXPECT_THROW((void)(C * D), gg::tape_mismatch);
+  // as requested variables: a mismatch, never a silent 0
+  const gg::real y = gg::sum(D);
+  EXPECT_THROW((void)t.gradient(y, {A, D}, gg::allow_unconnected), gg::tape_mismatch);
+  EXPECT_THROW((void)t.gradient(y, {C, D}, gg::allow_unconnected), gg::tape_mismatch);
+  EXPECT_THROW((void)t.gradient(y, {C, D}), gg::tape_mismatch);
 }
 
 TEST(RealMatrix, GradientsOfANamedResultAreViewsOfATemporaryOwnMatrices) {
@@ -326,6 +331,32 @@ TEST(RealMatrix, CheckFiniteNamesTheMatrixOperation) {
     EXPECT_THAT(e.what(), HasSubstr("matrix operation 'sqrt'"));
     EXPECT_THAT(e.what(), HasSubstr("matrix_test.cpp:"));
   }
+}
+
+// An operation recorded and never used sends nothing back, as an unused
+// scalar statement does: its backward rule (a zero adjoint times sqrt's
+// infinite partial at 0) must not run and turn the gradient into NaN.
+TEST(RealMatrix, AnUnusedOperationDoesNotPoisonTheGradient) {
+  matrix a = random(3, 1, 25).array().abs();
+  a(1) = 0;
+  const matrix b = random(2, 2, 26);
+  using M = const gg::real_matrix&;
+  // unused entirely
+  expect_gradient(
+      [](M A, M B) {
+        [[maybe_unused]] const gg::real_matrix s = gg::sqrt(A);
+        return gg::sum(A) + gg::sum(B);
+      },
+      a, b);
+  // used only where its partial is finite: the element at 0 gets no adjoint
+  expect_gradient([](M A, M B) { return gg::sum(A) + gg::sqrt(A)(0) + gg::sum(B); }, a, b);
+  // the same on a tape with check_finite: nothing to report
+  gg::tape t(gg::check_finite);
+  gg::real_vector A = t.variable("A", Eigen::VectorXd(a));
+  [[maybe_unused]] const gg::real_vector s = gg::sqrt(A);
+  const gg::real y = gg::sum(A);
+  const Eigen::VectorXd dA = t.gradient(y, {A})[A];
+  EXPECT_TRUE(dA.isOnes()) << dA.transpose();
 }
 
 TEST(RealMatrix, ClearKeepsTheMemoryAndRecordsAgain) {

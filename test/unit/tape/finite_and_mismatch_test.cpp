@@ -3,6 +3,8 @@
 // was cleared or destroyed) and gg::check_finite's report of the first NaN or
 // infinite adjoint (gg::non_finite_adjoint); an untaken select branch cannot
 // make NaN. (Split from diagnostics_test.cpp to keep each under 15 s to compile.)
+// Every gg::tape made without arguments checks finiteness here.
+#define GRADGUARD_CHECK_FINITE 1
 #include <gradguard/gradguard.hpp>
 
 #include <gmock/gmock.h>
@@ -101,10 +103,17 @@ TEST(TapeRuntimeDiagnostics, ARealUsedAfterItsTapeWasCleared) {
   EXPECT_THAT(e->what(), HasSubstr("was recorded on this tape before tape.clear()"));
   EXPECT_TRUE(mismatch([&] { [[maybe_unused]] gg::real z = gg::floor(old); }));
   gg::real y = w * 2.0;
-  const auto m = missing([&] { tape.gradient(y, {w, old}); });
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->variables().at(0).reason, gg::missing_reason::other_tape);
-  EXPECT_THAT(m->what(), HasSubstr("before tape.clear()"));
+  // a requested variable recorded before the clear: a mismatch, not a
+  // missing gradient, and never a silent 0
+  for (const bool allow : {false, true}) {
+    const auto m = mismatch([&] {
+      if (allow) tape.gradient(y, {w, old}, gg::allow_unconnected);
+      else tape.gradient(y, {w, old});
+    });
+    ASSERT_TRUE(m);
+    EXPECT_THAT(m->what(), AllOf(StartsWith("gradguard: tape.gradient(y, xs): a gg::real"),
+                                 HasSubstr("before tape.clear()")));
+  }
   // an output recorded before the clear
   const auto o = mismatch([&] { tape.gradient(old, {w}); });
   ASSERT_TRUE(o);
@@ -170,6 +179,14 @@ TEST(TapeRuntimeDiagnostics, CheckFiniteReportsAnOverflowingProduct) {
               AllOf(HasSubstr("the adjoint of 'w'"), HasSubstr("became inf"),
                     HasSubstr("`a * k` recorded at " + site(t_line)),
                     HasSubstr("the incoming adjoint is 1e+300"), HasSubstr("product overflowed")));
+}
+
+TEST(TapeRuntimeDiagnostics, GradguardCheckFiniteTurnsItOnByDefault) {
+  gg::tape tape;
+  EXPECT_TRUE(tape.checks_finite());
+  gg::real q = tape.variable("q", 0.0);
+  gg::real y = gg::sqrt(q) * 2.0;
+  EXPECT_THROW(tape.gradient(y, {q}), gg::non_finite_adjoint);
 }
 
 TEST(TapeRuntimeDiagnostics, WithoutCheckFiniteTheInfiniteGradientIsReturned) {

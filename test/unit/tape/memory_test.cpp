@@ -101,6 +101,21 @@ TEST_P(TapeMemory, SteadyStateAllocatesNothing) {
   EXPECT_EQ(out, before);
 }
 
+// statistics() counts what a variable really costs: its statement (4 B) and
+// a record of its name and line (32 B on x86-64) with the name's characters;
+// tape.variables shares one record among its elements (it said 4 B for all).
+TEST_P(TapeMemory, BytesPerVariable) {
+  gg::tape tape(gg::check_finite, GetParam());
+  const std::size_t info = GetParam() ? 24 : 0;  // check_finite: text, line
+  const auto empty = tape.statistics();
+  [[maybe_unused]] gg::real w = tape.variable("w", 1.0);
+  const auto one = tape.statistics();
+  EXPECT_EQ(one.bytes - empty.bytes, 4 + 32 + 1 + info);
+  [[maybe_unused]] const auto xs = tape.variables("xs", std::vector<double>(1000, 0.5));
+  const auto many = tape.statistics();
+  EXPECT_EQ(many.bytes - one.bytes, (4 + info) * 1000 + 32 + 2);
+}
+
 // 4-byte statement + two 4-byte unit operands (the running sum and x[i]).
 TEST_P(TapeMemory, BytesPerOperationOfASum) {
   gg::tape tape(gg::check_finite, GetParam());
@@ -114,7 +129,9 @@ TEST_P(TapeMemory, BytesPerOperationOfASum) {
   EXPECT_EQ(after.statements - before.statements, n);
   EXPECT_EQ(after.unit_operands - before.unit_operands, 2 * n);
   EXPECT_EQ(after.operands - before.operands, 0u);
-  EXPECT_EQ(after.bytes - before.bytes, 12 * n);
+  // with check_finite: per statement, its text, line and first operand (24 B)
+  // and the values of its two operands
+  EXPECT_EQ(after.bytes - before.bytes, 12 * n + (GetParam() ? (24 + 16) * n : 0));
   EXPECT_EQ(gg::value(s), 500.5);
   EXPECT_EQ(tape.gradient(s, x).values(), std::vector<double>(x.size(), 1.0));
 }
@@ -132,7 +149,7 @@ TEST_P(TapeMemory, BytesPerOperationOfAProduct) {
   EXPECT_EQ(after.statements - before.statements, n);
   EXPECT_EQ(after.unit_operands - before.unit_operands, 0u);
   EXPECT_EQ(after.operands - before.operands, 2 * n);
-  EXPECT_EQ(after.bytes - before.bytes, 28 * n);
+  EXPECT_EQ(after.bytes - before.bytes, 28 * n + (GetParam() ? (24 + 16) * n : 0));
   EXPECT_EQ(tape.gradient(p, x).values(), std::vector<double>(x.size(), 1.0));
 }
 

@@ -13,9 +13,21 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace gg = gradguard;
+
+// A tape at namespace scope is destroyed at exit, in an order unrelated to
+// the registry of live tapes that its destructor writes to: the registry
+// holds only trivially destructible members (a std::vector of free slots was
+// destroyed first with g++, and the tape's destructor wrote to freed memory;
+// the sanitizer build catches that).
+gg::tape namespace_scope_tape;
+using registry = gg::detail::tape_registry<double>;
+static_assert(std::is_trivially_destructible_v<decltype(registry::table)> &&
+              std::is_trivially_destructible_v<decltype(registry::generation)> &&
+              std::is_trivially_destructible_v<decltype(registry::free_slots)>);
 
 namespace {
 
@@ -63,6 +75,13 @@ std::vector<double> data(int n) {
   std::vector<double> xs;
   for (int i = 0; i < n; ++i) xs.push_back(std::sin(0.37 * i) * 2);
   return xs;
+}
+
+TEST(TapeProcess, ATapeAtNamespaceScope) {
+  namespace_scope_tape.clear();
+  gg::real x = namespace_scope_tape.variable("x", 2.0);
+  gg::real y = x * x;
+  EXPECT_EQ(namespace_scope_tape.gradient(y, {x})[x], 4.0);
 }
 
 TEST(TapeThreads, EachThreadRecordsOnItsOwnTape) {
@@ -139,15 +158,10 @@ TEST(TapeThreads, ARealOfAnotherThreadsTapeIsAMismatch) {
   gg::real acc = w;
   EXPECT_THROW(acc += foreign, gg::tape_mismatch);
   EXPECT_EQ(acc.index(), w.index());  // the failed statement changed nothing
-  // as a requested variable it is reported, not differentiated
+  // as a requested variable it is a mismatch too, not a missing gradient
   gg::real y = w * 2.0;
-  try {
-    mine.gradient(y, {w, foreign});
-    ADD_FAILURE() << "no gg::missing_gradient";
-  } catch (const gg::missing_gradient& e) {
-    ASSERT_EQ(e.variables().size(), 1u);
-    EXPECT_EQ(e.variables()[0].reason, gg::missing_reason::other_tape);
-  }
+  EXPECT_THROW(mine.gradient(y, {w, foreign}), gg::tape_mismatch);
+  EXPECT_THROW(mine.gradient(y, {w, foreign}, gg::allow_unconnected), gg::tape_mismatch);
   EXPECT_EQ(mine.gradient(y, {w})[w], 2.0);
   finish.set_value();
   owner.join();
