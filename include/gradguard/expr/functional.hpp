@@ -70,25 +70,33 @@ constexpr void check_functional_argument() {
 // position.
 template <class Fn, class... Args>
 requires(sizeof...(Args) > 0) constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
+  constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     auto f = fn(detail::make_argument<I>(args)...);
     using F = decltype(f);
-    static_assert(expression<F>,
-                  "gradguard::value_and_grad(fn, args...): fn must return a gradguard expression "
-                  "built from its arguments");
-    (detail::check_functional_argument<F, I, Args>(), ...);
-    using T = detail::derivative_type_t<F>;
-    constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
-    auto slots_and_value = [&]<std::size_t... J>(std::index_sequence<J...>) {
-      return detail::value_and_slots<T, detail::argument_name<J + 1>()...>(f);
+    if constexpr (!expression<F>) {
+      // One error, then a well-typed result: nothing below is instantiated.
+      static_assert(expression<F>,
+                    "gradguard::value_and_grad(fn, args...): fn must return a gradguard "
+                    "expression built from its arguments, but it returned a plain value, which "
+                    "has no derivative (gg::value(...) or a conversion to a number on the way?); "
+                    "fix: compute the result from the arguments themselves");
+      return value_and_grad_result<double, n>{};
+    } else {
+      (detail::check_functional_argument<F, I, Args>(), ...);
+      detail::check_names(f);
+      using T = detail::derivative_type_t<F>;
+      auto slots_and_value = [&]<std::size_t... J>(std::index_sequence<J...>) {
+        return detail::value_and_slots<T, detail::argument_name<J + 1>()...>(f);
+      }
+      (std::make_index_sequence<sizeof...(Args)>{});
+      value_and_grad_result<T, n> r{static_cast<T>(slots_and_value.first), {}};
+      std::size_t k = 0;
+      ((detail::is_nondiff_v<Args> ? void()
+                                   : void(r.gradient[k++] = slots_and_value.second.values[I])),
+       ...);
+      return r;
     }
-    (std::make_index_sequence<sizeof...(Args)>{});
-    value_and_grad_result<T, n> r{static_cast<T>(slots_and_value.first), {}};
-    std::size_t k = 0;
-    ((detail::is_nondiff_v<Args> ? void()
-                                 : void(r.gradient[k++] = slots_and_value.second.values[I])),
-     ...);
-    return r;
   }
   (std::index_sequence_for<Args...>{});
 }

@@ -91,29 +91,48 @@ inline constexpr bool argument_is_active_v = std::is_same_v<argument_status_t<F,
 template <class T>
 inline constexpr bool is_allow_tag_v = std::is_same_v<std::remove_cvref_t<T>, allow_unconnected_t>;
 
-// Reports the first argument without a derivative (one diagnosis, not a
-// cascade); a trailing gg::allow_unconnected silences all but "not a
-// variable". Called directly by the public functions, so that the compiler's
-// instantiation backtrace stays three frames deep.
+// Every variable without a derivative, as missing_list<and_to<name, reason>...>.
 template <class F, class... Args>
-constexpr void check_arguments() {
-  constexpr bool allow = (is_allow_tag_v<Args> || ...);
-  constexpr std::array<bool, sizeof...(Args) + 1> bad{
+struct missing_arguments {
+  static constexpr bool allow = (is_allow_tag_v<Args> || ...);
+  static constexpr std::array<bool, sizeof...(Args) + 1> bad{
       (!is_allow_tag_v<Args> && !argument_is_active_v<F, Args> &&
        (!allow || std::is_same_v<argument_status_t<F, Args>, reason::not_a_variable>))...,
-      true};
-  constexpr std::size_t first = [&] {
-    std::size_t i = 0;
-    while (!bad[i]) ++i;
-    return i;
+      false};
+  static constexpr std::array<bool, sizeof...(Args) + 1> not_variable{
+      std::is_same_v<argument_status_t<F, Args>, reason::not_a_variable>..., false};
+  static constexpr auto positions = [] {
+    std::array<std::size_t, sizeof...(Args) + 1> p{};
+    std::size_t count = 0, first_not_variable = sizeof...(Args);
+    for (std::size_t i = 0; i < sizeof...(Args); ++i) {
+      if (!bad[i]) continue;
+      p[count++] = i;
+      if (not_variable[i] && first_not_variable == sizeof...(Args)) first_not_variable = i;
+    }
+    return std::tuple{p, count, first_not_variable};
   }();
-  if constexpr (first < sizeof...(Args)) {
-    using V = std::tuple_element_t<first, std::tuple<Args...>>;
-    using status = argument_status_t<F, V>;
-    if constexpr (std::is_same_v<status, reason::not_a_variable>)
-      not_a_variable<first + 1, std::remove_cvref_t<V>>();
-    else missing_gradient<V::name, status>();
-  }
+  template <std::size_t I>
+  using arg = std::tuple_element_t<I, std::tuple<Args...>>;
+  using type = decltype([]<std::size_t... K>(std::index_sequence<K...>) {
+    return missing_list<and_to<arg<std::get<0>(positions)[K]>::name,
+                               argument_status_t<F, arg<std::get<0>(positions)[K]>>>...>{};
+  }(std::make_index_sequence<std::get<2>(positions) < sizeof...(Args) ? 0
+                                                                       : std::get<1>(positions)>{}));
+};
+
+// Reports every argument without a derivative in one diagnosis (a constant
+// or number passed for a variable first, on its own); a trailing
+// gg::allow_unconnected silences all but "not a variable". Called directly
+// by the public functions, so that the compiler's instantiation backtrace
+// stays three frames deep.
+template <class F, class... Args>
+constexpr void check_arguments() {
+  using missing = missing_arguments<F, Args...>;
+  constexpr std::size_t not_variable = std::get<2>(missing::positions);
+  if constexpr (not_variable < sizeof...(Args))
+    not_a_variable<not_variable + 1, std::remove_cvref_t<typename missing::template arg<not_variable>>>();
+  else if constexpr (std::get<1>(missing::positions) > 0)
+    missing_gradient(typename missing::type{});
 }
 
 template <class F>
@@ -167,6 +186,7 @@ GRADGUARD_ALWAYS_INLINE constexpr auto dispatch_gradient(const F& f, const Args&
 template <expression F, class... Vars>
 requires(sizeof...(Vars) > 0) constexpr auto gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
+  detail::check_names(f);  // one name, one variable (names.hpp)
   return detail::dispatch_gradient(f, vars...).gradient;
 }
 
@@ -175,6 +195,7 @@ requires(sizeof...(Vars) > 0) constexpr auto gradient(const F& f, const Vars&...
 template <expression F, class... Vars>
 requires(sizeof...(Vars) > 0) constexpr auto value_and_gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
+  detail::check_names(f);  // one name, one variable (names.hpp)
   return detail::dispatch_gradient(f, vars...);
 }
 
@@ -182,23 +203,27 @@ requires(sizeof...(Vars) > 0) constexpr auto value_and_gradient(const F& f, cons
 template <expression F, class V>
 constexpr auto derivative(const F& f, const V& v) {
   detail::check_arguments<F, V>();
+  detail::check_names(f);  // one name, one variable (names.hpp)
   return detail::dispatch_gradient(f, v).gradient.template get<0>();
 }
 template <expression F, class V>
 constexpr auto derivative(const F& f, const V& v, allow_unconnected_t a) {
   detail::check_arguments<F, V, allow_unconnected_t>();
+  detail::check_names(f);  // one name, one variable (names.hpp)
   return detail::dispatch_gradient(f, v, a).gradient.template get<0>();
 }
 
 // True when v reaches f through a differentiable path.
 template <expression F, named_variable V>
 constexpr bool depends_on(const F&, const V&) {
+  detail::check_name_kinds<F>();
   return detail::argument_is_active_v<F, V>;
 }
 
 // The names of the variables that reach f through a differentiable path.
 template <expression F>
 constexpr auto active_variables(const F&) {
+  detail::check_name_kinds<F>();
   namespace hana = boost::hana;
   return hana::unpack(activity<F>::value, [](auto... entries) {
     constexpr bool active[] = {

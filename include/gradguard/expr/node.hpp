@@ -190,12 +190,18 @@ constexpr auto make_node_with(const typename Rule::state_type& state, const Args
       {as_expression(args)...}, state};
 }
 
-// The value of an expression (or of a plain number, zero and one).
+namespace detail {
+// Refuses one name for two variables in e (names.hpp, included below).
 template <class E>
-constexpr auto value(const E& e) {  // declared above
+struct repeated_leaves;  // the leaf types of E that occur more than once
+template <class E, class Repeated = typename repeated_leaves<E>::type>
+constexpr void check_names(const E& e);
+
+template <class E>
+constexpr auto value_of(const E& e) {
   if constexpr (is_node_v<E>) {
     return detail::apply(
-        [&](const auto&... a) { return detail::node_value(e, gradguard::value(a)...); }, e.args);
+        [&](const auto&... a) { return detail::node_value(e, detail::value_of(a)...); }, e.args);
   } else if constexpr (expression<E>) {
     return e.value;
   } else if constexpr (structural<E>) {
@@ -203,6 +209,14 @@ constexpr auto value(const E& e) {  // declared above
   } else {
     return e;
   }
+}
+}  // namespace detail
+
+// The value of an expression (or of a plain number, zero and one).
+template <class E>
+constexpr auto value(const E& e) {  // declared above
+  if constexpr (is_node_v<E>) detail::check_names(e);
+  return detail::value_of(e);
 }
 
 }  // namespace gradguard
@@ -214,3 +228,5 @@ template <std::size_t I, class... Ts>
 struct std::tuple_element<I, gradguard::detail::operands<Ts...>> {
   using type = std::tuple_element_t<I, std::tuple<Ts...>>;
 };
+
+#include <gradguard/expr/names.hpp>  // IWYU pragma: export

@@ -67,6 +67,7 @@ constexpr auto as_derivative_expression(const R& r) {
 template <expression F, class V>
 constexpr auto d(const F& f, const V&) {
   detail::check_arguments<F, V>();
+  detail::check_names(f);
   using T = detail::derivative_type_t<F>;
   if constexpr (detail::argument_is_active_v<F, V>)
     return detail::as_derivative_expression<T>(detail::symbolic_derivative<V::name>(f));
@@ -75,6 +76,7 @@ constexpr auto d(const F& f, const V&) {
 template <expression F, class V>
 constexpr auto d(const F& f, const V&, allow_unconnected_t) {
   detail::check_arguments<F, V, allow_unconnected_t>();
+  detail::check_names(f);
   using T = detail::derivative_type_t<F>;
   if constexpr (detail::argument_is_active_v<F, V>)
     return detail::as_derivative_expression<T>(detail::symbolic_derivative<V::name>(f));
