@@ -187,6 +187,7 @@ template <expression F, class... Vars>
 requires(sizeof...(Vars) > 0) constexpr auto gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
   detail::check_names(f);  // one name, one variable (names.hpp)
+  detail::check_requested_values(f, vars...);
   return detail::dispatch_gradient(f, vars...).gradient;
 }
 
@@ -196,6 +197,7 @@ template <expression F, class... Vars>
 requires(sizeof...(Vars) > 0) constexpr auto value_and_gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
   detail::check_names(f);  // one name, one variable (names.hpp)
+  detail::check_requested_values(f, vars...);
   return detail::dispatch_gradient(f, vars...);
 }
 
@@ -204,12 +206,14 @@ template <expression F, class V>
 constexpr auto derivative(const F& f, const V& v) {
   detail::check_arguments<F, V>();
   detail::check_names(f);  // one name, one variable (names.hpp)
+  detail::check_requested_values(f, v);
   return detail::dispatch_gradient(f, v).gradient.template get<0>();
 }
 template <expression F, class V>
 constexpr auto derivative(const F& f, const V& v, allow_unconnected_t a) {
   detail::check_arguments<F, V, allow_unconnected_t>();
   detail::check_names(f);  // one name, one variable (names.hpp)
+  detail::check_requested_values(f, v);
   return detail::dispatch_gradient(f, v, a).gradient.template get<0>();
 }
 

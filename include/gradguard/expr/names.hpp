@@ -59,6 +59,22 @@ template <fixed_string Name, class T>
       "each its own name");
 }
 
+// The variable passed to ask for a derivative holds another value than the
+// leaf of that name in the expression (a variable made again with a new
+// value after f was built). Not constexpr, as above.
+template <fixed_string Name, class T>
+[[noreturn]] void requested_variable_has_another_value_than_in_the_expression(const T& passed,
+                                                                              const T& held) {
+  std::ostringstream os;
+  os.precision(std::numeric_limits<T>::max_digits10);
+  os << "gradguard: the variable '" << Name.view() << "' passed to ask for a derivative has value "
+     << +passed << ", but the expression holds '" << Name.view() << "' with value " << +held
+     << "; the derivative is taken at the values the expression holds, so the value passed "
+        "would be ignored; fix: pass the variable the expression was built from, or build the "
+        "expression again from the new one";
+  throw std::invalid_argument(os.str());
+}
+
 namespace detail {
 
 // gg::var<"x">(1.0) and gg::frozen<"x">(1.0), or gg::var<"x">(1), in one
@@ -224,6 +240,27 @@ constexpr void check_names(const E& e) {
         variable_has_two_values_in_one_expression<L::name>(values[0], values[i]);
     detail::check_names<E, typename rest_of<Repeated>::type>(e);
   }
+}
+
+// A variable passed to gg::gradient, derivative, value_and_gradient or d
+// names a leaf of e: its value must be that leaf's. One comparison per
+// requested variable; nothing for one that e does not hold.
+template <class E, class... Vs>
+constexpr void check_requested_values(const E& e, const Vs&... vs) {
+  auto one = [&e]<class V>(const V& v) {
+    if constexpr (named_variable<V>) {
+      constexpr std::size_t count = count_in_v<V, typename named_leaves_of<E>::type>;
+      if constexpr (count > 0) {
+        value_type_t<V> values[count]{};
+        std::size_t k = 0;
+        detail::collect_values<V>(e, values, k);
+        if (!detail::same_value(v.value, values[0]))
+          requested_variable_has_another_value_than_in_the_expression<V::name>(v.value,
+                                                                               values[0]);
+      }
+    }
+  };
+  (one(vs), ...);
 }
 
 }  // namespace detail

@@ -65,18 +65,20 @@ constexpr auto as_derivative_expression(const R& r) {
 // gg::d(f, x): the derivative of f with respect to x, as an expression.
 // A missing derivative is the same compile error as gg::derivative.
 template <expression F, class V>
-constexpr auto d(const F& f, const V&) {
+constexpr auto d(const F& f, const V& v) {
   detail::check_arguments<F, V>();
   detail::check_names(f);
+  detail::check_requested_values(f, v);
   using T = detail::derivative_type_t<F>;
   if constexpr (detail::argument_is_active_v<F, V>)
     return detail::as_derivative_expression<T>(detail::symbolic_derivative<V::name>(f));
   else return literal<T>{0};  // after a diagnosis: keeps the caller compiling quietly
 }
 template <expression F, class V>
-constexpr auto d(const F& f, const V&, allow_unconnected_t) {
+constexpr auto d(const F& f, const V& v, allow_unconnected_t) {
   detail::check_arguments<F, V, allow_unconnected_t>();
   detail::check_names(f);
+  detail::check_requested_values(f, v);
   using T = detail::derivative_type_t<F>;
   if constexpr (detail::argument_is_active_v<F, V>)
     return detail::as_derivative_expression<T>(detail::symbolic_derivative<V::name>(f));

@@ -82,6 +82,29 @@ TEST(Names, OneValueMadeTwiceIsOneVariable) {
   EXPECT_DOUBLE_EQ(gg::value(gg::d(f, x)), g);
 }
 
+// The variable passed to ask for a derivative names a leaf of f: one made
+// again with another value would be ignored (the derivative is taken at the
+// value f holds), so it is refused by every entry point.
+TEST(Names, AVariablePassedWithAnotherValueIsRefused) {
+  const auto x = gg::var<"x">(1.0);
+  const auto y = gg::var<"y">(2.0);
+  const auto f = x * x * y;
+  const auto moved = gg::var<"x">(5.0);
+  const std::string says = "'x' passed to ask for a derivative has value 5, but the expression "
+                           "holds 'x' with value 1";
+  EXPECT_THAT(refusal([&] { (void)gg::gradient(f, moved, y); }), HasSubstr(says));
+  EXPECT_THAT(refusal([&] { (void)gg::value_and_gradient(f, y, moved); }), HasSubstr(says));
+  EXPECT_THAT(refusal([&] { (void)gg::derivative(f, moved); }), HasSubstr(says));
+  EXPECT_THAT(refusal([&] { (void)gg::derivative(f, moved, gg::allow_unconnected); }),
+              HasSubstr(says));
+  EXPECT_THAT(refusal([&] { (void)gg::d(f, moved); }), HasSubstr(says));
+  // the variables f was built from, or equal ones, are fine
+  EXPECT_DOUBLE_EQ(gg::derivative(f, x), 4.0);
+  EXPECT_DOUBLE_EQ(gg::derivative(f, gg::var<"x">(1.0)), 4.0);
+  // a variable f does not hold has nothing to compare
+  EXPECT_EQ(gg::derivative(f, gg::var<"z">(9.0), gg::allow_unconnected), gg::zero{});
+}
+
 // Without a repeated name there is nothing to compare: the check is a
 // compile-time no-op (the types say so).
 static_assert(gg::detail::name_check_t<decltype(gg::var<"x">(1.0) * gg::var<"y">(2.0))>::value
