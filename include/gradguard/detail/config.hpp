@@ -9,6 +9,8 @@
 // so the functions on that path are forced inline.
 #if defined(__GNUC__) || defined(__clang__)
 #define GRADGUARD_ALWAYS_INLINE [[gnu::always_inline]] inline
+#define GRADGUARD_NOINLINE [[gnu::noinline]]
 #else
 #define GRADGUARD_ALWAYS_INLINE inline
+#define GRADGUARD_NOINLINE
 #endif
