@@ -9,8 +9,10 @@
 // so the functions on that path are forced inline.
 #if defined(__GNUC__) || defined(__clang__)
 #define GRADGUARD_ALWAYS_INLINE [[gnu::always_inline]] inline
+#define GRADGUARD_NOINLINE [[gnu::noinline]]
 #else
 #define GRADGUARD_ALWAYS_INLINE inline
+#define GRADGUARD_NOINLINE
 #endif
 
 // GRADGUARD_CHECK_FINITE=1: a gg::tape made without arguments reports the

@@ -80,6 +80,7 @@ constexpr auto status_of_argument() {
     return boost::hana::type_c<reason::frozen>;
   else if constexpr (!std::is_floating_point_v<value_type_t<V>>)
     return boost::hana::type_c<reason::integer_or_boolean>;
+  else if constexpr (is_too_deep_v<F>) return boost::hana::type_c<active_path>;  // reported
   else return boost::hana::type_c<status_t<F, V::name>>;
 }
 template <class F, class V>

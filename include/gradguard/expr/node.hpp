@@ -2,6 +2,7 @@
 // One generic node: a rule tag and its operands, held by value.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -178,10 +179,59 @@ constexpr auto as_expression(const T& v) {
   else return literal<T>{v};
 }
 
+// How deep a static expression may nest. Every pass over the tree (the
+// sweeps, gg::d, the activity analysis) recurses once per level, and the
+// compilers stop at 900 (g++) or 1024 (clang++) nested instantiations, a few
+// per level; past this depth the tape, which has no such limit, is the tool.
+inline constexpr std::size_t max_static_depth = 256;
+
+// Never defined: naming it is the error.
+template <std::size_t MaxDepth>
+struct static_expression_is_deeper_than;
+
+// The depth of an expression: 0 for a leaf, 1 + the deepest operand for a
+// node. make_node reads it for each node it builds, so each type's depth is
+// computed once, from its operands' (no recursion down the tree).
+template <class E>
+inline constexpr std::size_t depth_v = 0;
+template <class Rule, class... Args>
+inline constexpr std::size_t depth_v<node<Rule, Args...>> = 1 + std::max({depth_v<Args>...});
+
+// Stands for an expression that went past max_static_depth, after the error
+// was reported: a leaf, so that nothing downstream recurses into it or adds
+// errors of its own; every operation on it gives it again. (In namespace
+// gradguard, where argument-dependent lookup finds the operators.)
+template <class T>
+struct too_deep_expression {
+  using value_type = T;
+  T value;
+};
+template <class T>
+struct is_expression<too_deep_expression<T>> : std::true_type {};
+
+namespace detail {
+template <class E>
+inline constexpr bool is_too_deep_v = false;
+template <class T>
+inline constexpr bool is_too_deep_v<too_deep_expression<T>> = true;
+}  // namespace detail
+
 template <class Rule, class... Args>
 constexpr auto make_node(const Args&... args) {
-  return node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>{
-      {as_expression(args)...}};
+  using result = node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>;
+  if constexpr ((detail::is_too_deep_v<Args> || ...)) {
+    return too_deep_expression<typename result::value_type>{};
+  } else if constexpr (depth_v<result> > max_static_depth) {
+    [[maybe_unused]] static_expression_is_deeper_than<max_static_depth> error;
+    static_assert(detail::always_false<Rule>,
+                  "gradguard: this operation nests the static expression deeper than "
+                  "gg::max_static_depth levels, past which it would take the compiler minutes, "
+                  "gigabytes and its template depth limit; fix: use the tape (gg::real on a "
+                  "gg::tape) for deeper expressions, or store intermediate results in gg::real");
+    return too_deep_expression<typename result::value_type>{};
+  } else {
+    return result{{as_expression(args)...}};
+  }
 }
 // A node of a stateful rule, keeping its object.
 template <class Rule, class... Args>

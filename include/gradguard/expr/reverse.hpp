@@ -29,7 +29,7 @@ struct evaluated {
 template <class Rule, class... Args>
 struct evaluated<node<Rule, Args...>> {
   typename node<Rule, Args...>::value_type value;
-  std::tuple<evaluated<Args>...> children;
+  operands<evaluated<Args>...> children;
 };
 
 // The values and the collected adjoints of the repeated sub-trees of one
@@ -46,20 +46,39 @@ struct shared_state<T, type_list<S...>> {
 template <class E, class Shared>
 GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate(const E& e, const Shared& shared);
 
-// Children are built in place (no copy of the cached subtree at each level),
-// then the node's value is computed from theirs.
+// Children are built in place (operands is an aggregate: a std::tuple moved
+// each evaluated subtree up one level, n^2 copies in a chain), then the
+// node's value is computed from theirs.
 template <class E, class Shared, std::size_t... I>
 GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate_node(const E& e, const Shared& shared,
                                                              std::index_sequence<I...>) {
   evaluated<E> ev{{}, {evaluate(detail::get<I>(e.args), shared)...}};
-  ev.value = node_value(e, std::get<I>(ev.children).value...);
+  ev.value = node_value(e, detail::get<I>(ev.children).value...);
   return ev;
+}
+
+// Forced inlining stops every inline_span levels. g++ optimises each
+// always_inline function with all it inlined before inlining it into its
+// caller, so a chain of n forced-inline levels costs n^2 (a 200-node Horner
+// chain: 200 s, 1.9 GB), and one function holding the whole chain costs n^2
+// in its alias and dead-store passes. A node at a depth that is a multiple of
+// inline_span is swept by a function of its own, which holds inline_span
+// levels: the cost is linear, and a less deep expression compiles as before.
+inline constexpr std::size_t inline_span = 16;
+template <class E>
+inline constexpr bool is_inline_boundary_v = depth_v<E> % inline_span == 0 && depth_v<E> > 0;
+
+template <class E, class Shared>
+GRADGUARD_NOINLINE constexpr evaluated<E> evaluate_boundary(const E& e, const Shared& shared) {
+  return evaluate_node(e, shared, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
 }
 
 template <class E, class Shared>
 GRADGUARD_ALWAYS_INLINE constexpr evaluated<E> evaluate(const E& e, const Shared& shared) {
   if constexpr (is_in_v<E, typename Shared::list>) {
     return std::get<index_in_v<E, typename Shared::list>>(shared.values);  // computed once
+  } else if constexpr (is_inline_boundary_v<E>) {
+    return evaluate_boundary(e, shared);
   } else if constexpr (is_node_v<E>) {
     return evaluate_node(e, shared,
                          std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
@@ -119,11 +138,11 @@ GRADGUARD_ALWAYS_INLINE constexpr void reverse_into(const E& e, const evaluated<
   using child = std::tuple_element_t<I, decltype(e.args)>;
   if constexpr (rules::differentiable_arg<typename E::rule>(I) &&
                 slot_names<Slots>::template reached_by<child>) {
-    const bool flows = std::apply(
+    const bool flows = detail::apply(
         [](const auto&... c) { return rules::flows_into<typename E::rule>(I, c.value...); },
         ev.children);
     if (flows)
-      reverse(detail::get<I>(e.args), std::get<I>(ev.children),
+      reverse(detail::get<I>(e.args), detail::get<I>(ev.children),
               adjoint * force(std::get<I>(partials)), slots, shared);
   }
 }
@@ -137,13 +156,21 @@ GRADGUARD_ALWAYS_INLINE constexpr void reverse_node(const E& e, const evaluated<
     // (it may be non-linear in it: clipping).
     if constexpr (!is_zero_v<decltype(adjoint)>) {
       const auto cotangents =
-          E::rule::vjp(e.state, adjoint, ev.value, std::get<I>(ev.children).value...);
+          E::rule::vjp(e.state, adjoint, ev.value, detail::get<I>(ev.children).value...);
       (reverse_into<I>(e, ev, one{}, cotangents, slots, shared), ...);
     }
   } else {
-    const auto partials = node_partials(e, ev.value, std::get<I>(ev.children).value...);
+    const auto partials = node_partials(e, ev.value, detail::get<I>(ev.children).value...);
     (reverse_into<I>(e, ev, adjoint, partials, slots, shared), ...);
   }
+}
+
+template <class E, class Slots, class Shared>
+GRADGUARD_NOINLINE constexpr void reverse_boundary(const E& e, const evaluated<E>& ev,
+                                                   const auto& adjoint, Slots& slots,
+                                                   Shared& shared) {
+  reverse_node(e, ev, adjoint, slots, shared,
+               std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
 }
 
 template <class E, class Slots, class Shared>
@@ -151,6 +178,8 @@ GRADGUARD_ALWAYS_INLINE constexpr void reverse(const E& e, const evaluated<E>& e
                                                const auto& adjoint, Slots& slots, Shared& shared) {
   if constexpr (is_in_v<E, typename Shared::list>) {
     shared.adjoints[index_in_v<E, typename Shared::list>] += adjoint;  // swept later, once
+  } else if constexpr (is_inline_boundary_v<E>) {
+    reverse_boundary(e, ev, adjoint, slots, shared);
   } else if constexpr (is_node_v<E>) {
     reverse_node(e, ev, adjoint, slots, shared,
                  std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});

@@ -77,6 +77,26 @@ template <class S, class Rule, class... Args>
 inline constexpr bool contains_v<S, node<Rule, Args...>> = std::is_same_v<S, node<Rule, Args...>> ||
                                                            (contains_v<S, Args> || ...);
 
+// The variables-only nodes of E (the sub-trees that may be shared), in the
+// order of nodes_of. A node with a constant below it is skipped without
+// listing its sub-trees, so most of a typical expression is never listed.
+template <class E>
+struct variables_only_nodes_of {
+  using type = type_list<>;
+};
+template <class Rule, class... Args>
+struct variables_only_nodes_of<node<Rule, Args...>> {
+  using type = std::conditional_t<is_variables_only_v<node<Rule, Args...>>,
+                                  typename nodes_of<node<Rule, Args...>>::type,
+                                  typename concat<typename variables_only_nodes_of<Args>::type...>::type>;
+};
+
+// One object per type: two types are the same when their tags' addresses
+// are, which a constant expression can compare in a loop (an expanded pack of
+// n^2 std::is_same_v made this analysis quadratic in the compiler's memory).
+template <class T>
+inline constexpr char type_tag = 0;
+
 // The variables-only nodes that occur more than once in E, each listed once,
 // larger ones first: a sub-tree comes before every sub-tree it contains.
 template <class List>
@@ -87,32 +107,18 @@ struct shared_nodes<type_list<Ts...>> {
   template <std::size_t I>
   using at = std::tuple_element_t<I, std::tuple<Ts..., void>>;
 
-  // Position of each kept type in the list: first occurrence, repeated,
-  // variables only; then ordered by decreasing size.
+  // Position of each kept type in the list: first occurrence and repeated;
+  // then ordered by decreasing size.
   static constexpr auto positions = [] {
-    constexpr std::array<bool, n + 1> variables_only{is_variables_only_v<Ts>..., false};
-    constexpr std::array<std::size_t, n + 1> size{node_count_v<Ts>..., 0};
-    // equal[i * n + j]: the i-th and j-th nodes have the same type
-    constexpr std::array<bool, n* n + 1> equal = [] {
-      std::array<bool, n * n + 1> eq{};
-      std::size_t i = 0;
-      (([&]<class T>(std::type_identity<T>) {
-         std::size_t j = 0;
-         ((eq[i * n + j++] = std::is_same_v<T, Ts>), ...);
-         ++i;
-       }(std::type_identity<Ts>{})),
-       ...);
-      (void)i;  // an expression without nodes
-      return eq;
-    }();
+    constexpr const char* tag[] = {&type_tag<Ts>..., nullptr};
+    constexpr std::size_t size[] = {node_count_v<Ts>..., 0};
     std::array<std::size_t, n + 1> kept{};
     std::size_t count = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      if (!variables_only[i]) continue;
       bool first = true;
       std::size_t occurrences = 0;
       for (std::size_t j = 0; j < n; ++j) {
-        if (!equal[i * n + j]) continue;
+        if (tag[i] != tag[j]) continue;
         ++occurrences;
         if (j < i) first = false;
       }
@@ -130,7 +136,7 @@ struct shared_nodes<type_list<Ts...>> {
 };
 
 template <class E>
-using shared_nodes_t = typename shared_nodes<typename nodes_of<E>::type>::type;
+using shared_nodes_t = typename shared_nodes<typename variables_only_nodes_of<E>::type>::type;
 
 template <class S, class List>
 inline constexpr std::size_t index_in_v = 0;
