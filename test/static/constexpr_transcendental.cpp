@@ -7,7 +7,7 @@ namespace gg = gradguard;
 namespace {
 #if !defined(__clang__)
 constexpr auto zero = gg::var<"x">(0.0);
-constexpr auto two = gg::var<"x">(2.0);
+constexpr auto two = gg::var<"t">(2.0);  // its own name: one name, one variable
 
 static_assert(gg::derivative(gg::exp(zero), zero) == 1.0);
 static_assert(gg::derivative(gg::exp(2.0 * zero), zero) == 2.0);
