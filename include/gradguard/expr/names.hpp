@@ -23,9 +23,9 @@
 #include <string_view>
 #include <type_traits>
 
+#include <gradguard/detail/type_list.hpp>
 #include <gradguard/expr/leaf.hpp>
 #include <gradguard/expr/node.hpp>
-#include <gradguard/expr/shared.hpp>
 
 namespace gradguard {
 

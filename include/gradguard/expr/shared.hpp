@@ -14,39 +14,11 @@
 #include <type_traits>
 #include <utility>
 
+#include <gradguard/detail/type_list.hpp>
 #include <gradguard/expr/leaf.hpp>
 #include <gradguard/expr/node.hpp>
 
 namespace gradguard::detail {
-
-template <class... Ts>
-struct type_list {
-  static constexpr std::size_t size = sizeof...(Ts);
-};
-
-template <class... Lists>
-struct concat;
-template <>
-struct concat<> {
-  using type = type_list<>;
-};
-template <class... Ts>
-struct concat<type_list<Ts...>> {
-  using type = type_list<Ts...>;
-};
-template <class... Ts, class... Us, class... Rest>
-struct concat<type_list<Ts...>, type_list<Us...>, Rest...> {
-  using type = typename concat<type_list<Ts..., Us...>, Rest...>::type;
-};
-
-template <std::size_t K, class List>
-struct type_at;
-template <std::size_t K, class... Ts>
-struct type_at<K, type_list<Ts...>> {
-  using type = std::tuple_element_t<K, std::tuple<Ts...>>;
-};
-template <std::size_t K, class List>
-using type_at_t = typename type_at<K, List>::type;
 
 // Every node of E (E first, then its operands' nodes, left to right).
 template <class E>
