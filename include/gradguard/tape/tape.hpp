@@ -177,12 +177,20 @@ const basic_real<T>& > ;
 template <class T, class E>
 basic_tape<T>* tape_of(const E& e);
 
-// Live tapes by id. An id is a slot (low 16 bits) and a generation (high 16
+// Live tapes by id. An id is a slot (low 16 bits) and a generation (high 48
 // bits) that changes when the slot is reused and at every tape.clear(), so a
-// real recorded before a clear, or on a tape destroyed since, is recognised
-// (up to the generation wrapping after 65536 clears). Slots are taken and
-// given back under a mutex, when tapes are made and destroyed; lookups are
-// one load.
+// real recorded before a clear, or on a tape destroyed since, is recognised.
+// An id is never reissued within a process: a slot whose generation is used
+// up is retired (never given out again) and a tape clearing past it moves to
+// a fresh slot. Why 48 bits and not 16: with 32-bit ids (real of 16 bytes),
+// the ids of a whole process number 2^32, which value_and_grad<taped>
+// (a clear() per call) uses up in about an hour at 1 us per call; retiring
+// slots instead of wrapping could only trade silent aliasing for a process
+// that cannot make tapes any more. 2^48 clears of one slot take years at a
+// clear per nanosecond, and there are 65535 slots.
+//
+// Slots are taken and given back under a mutex, when tapes are made and
+// destroyed (and when a generation runs out); lookups are one load.
 //
 // Every member is trivially destructible (and constant-initialised), and the
 // mutex is never destroyed: a gg::tape at namespace scope, or a thread's
@@ -190,8 +198,9 @@ basic_tape<T>* tape_of(const E& e);
 template <class T>
 struct tape_registry {
   static constexpr std::uint32_t slots = 1u << 16;
+  static constexpr tape_id_t last_generation = (tape_id_t{1} << 48) - 1;
   static inline std::atomic<basic_tape<T>*> table[slots];
-  static inline std::uint16_t generation[slots];
+  static inline tape_id_t generation[slots];  // the last one issued
   static inline std::uint32_t free_slots[slots];
   static inline std::uint32_t free_count = 0;
   static inline std::uint32_t next = 1;
@@ -200,7 +209,13 @@ struct tape_registry {
     return *m;
   }
 
-  static std::uint32_t acquire(basic_tape<T>* tape) {
+  static tape_id_t make_id(std::uint32_t slot, tape_id_t generation) noexcept {
+    return tape_id_t{slot} | generation << 16;
+  }
+  static std::uint32_t slot_of(tape_id_t id) noexcept { return static_cast<std::uint32_t>(id & 0xffffu); }
+  static tape_id_t generation_of(tape_id_t id) noexcept { return id >> 16; }
+
+  static tape_id_t acquire(basic_tape<T>* tape) {
     const std::lock_guard lock(mutex());
     std::uint32_t slot;
     if (free_count > 0) {
@@ -208,21 +223,41 @@ struct tape_registry {
     } else if (next < slots) {
       slot = next++;
     } else {
-      throw std::length_error("gradguard: more than 65535 gg::tape objects alive at once");
+      throw std::length_error(
+          "gradguard: more than 65535 gg::tape objects alive at once (or slots retired after "
+          "2^48 clear()s each)");
     }
     table[slot].store(tape, std::memory_order_release);
-    return slot | (std::uint32_t{++generation[slot]} << 16);
+    return make_id(slot, ++generation[slot]);
   }
-  static void release(std::uint32_t id, std::uint16_t last_generation) noexcept {
-    const std::uint32_t slot = id & 0xffffu;
+  // Gives the slot back; a slot whose generations are used up is retired.
+  static void release(tape_id_t id) noexcept {
+    const std::uint32_t slot = slot_of(id);
     table[slot].store(nullptr, std::memory_order_release);
     const std::lock_guard lock(mutex());
-    generation[slot] = last_generation;
-    free_slots[free_count++] = slot;
+    generation[slot] = generation_of(id);
+    if (generation_of(id) < last_generation) free_slots[free_count++] = slot;
   }
-  static basic_tape<T>* find(std::uint32_t id) noexcept {
-    basic_tape<T>* t = table[id & 0xffffu].load(std::memory_order_acquire);
+  // The id of the tape's next recording (tape.clear()): the next generation
+  // of its slot, or, when that is used up, a fresh slot.
+  static tape_id_t next_recording(basic_tape<T>* tape, tape_id_t id) {
+    if (generation_of(id) < last_generation) return make_id(slot_of(id), generation_of(id) + 1);
+    const tape_id_t fresh = acquire(tape);
+    release(id);
+    return fresh;
+  }
+  static basic_tape<T>* find(tape_id_t id) noexcept {
+    basic_tape<T>* t = table[slot_of(id)].load(std::memory_order_acquire);
     return t != nullptr && t->id() == id ? t : nullptr;
+  }
+};
+
+// For tests: the tape's recording takes the given generation of its slot
+// (e.g. the last one, to clear() past it).
+struct tape_test_access {
+  template <class T>
+  static void set_generation(basic_tape<T>& tape, tape_id_t generation) {
+    tape.id_ = tape_registry<T>::make_id(tape_registry<T>::slot_of(tape.id_), generation);
   }
 };
 
@@ -237,10 +272,10 @@ class basic_tape {
   explicit basic_tape(check_finite_t, bool on = true) : basic_tape(on) {}
   basic_tape(const basic_tape&) = delete;  // reals name their tape
   basic_tape& operator=(const basic_tape&) = delete;
-  ~basic_tape() { detail::tape_registry<T>::release(id_, static_cast<std::uint16_t>(id_ >> 16)); }
+  ~basic_tape() { detail::tape_registry<T>::release(id_); }
 
   // The id that the reals of the current recording carry.
-  std::uint32_t id() const noexcept { return id_; }
+  detail::tape_id_t id() const noexcept { return id_; }
   bool owns(const basic_real<T>& r) const noexcept { return r.tape_id() == id_; }
 
   // A trainable variable (or a frozen one with gg::trainable::no), created
@@ -339,7 +374,8 @@ class basic_tape {
   }
 
   // Forgets every statement; the memory is kept for the next recording.
-  // Reals recorded before are invalid afterwards.
+  // Reals recorded before are invalid afterwards. (noexcept: a tape that
+  // found no slot left after 2^48 clears of its own would terminate.)
   void clear() noexcept {
     statements_.clear();
     units_.clear();
@@ -357,8 +393,8 @@ class basic_tape {
     frozen_blocks_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
-    // A new generation: reals of the old recording are now recognised as stale.
-    id_ = (id_ & 0xffffu) | (((id_ >> 16) + 1) & 0xffffu) << 16;
+    // A new id: reals of the old recording are now recognised as stale.
+    id_ = detail::tape_registry<T>::next_recording(this, id_);
   }
 
   std::size_t size() const noexcept { return statements_.size(); }
@@ -402,7 +438,7 @@ class basic_tape {
     return basic_real<T>(value, static_cast<std::uint32_t>(statements_.size() - 1), id_);
   }
 
-  tape_mismatch mismatch(std::uint32_t index, std::uint32_t tape_id) const {
+  tape_mismatch mismatch(std::uint32_t index, detail::tape_id_t tape_id) const {
     return mismatch(basic_real<T>(T(0), index, tape_id));
   }
   tape_mismatch mismatch(const basic_real<T>& foreign) const {
@@ -415,6 +451,7 @@ class basic_tape {
  private:
   template <class U>
   friend struct detail::block_recorder;
+  friend struct detail::tape_test_access;
 
   explicit basic_tape(bool check)
       : id_(detail::tape_registry<T>::acquire(this)), check_finite_(check) {}
@@ -662,7 +699,7 @@ class basic_tape {
     first_operation_ = std::min(first_operation_, first);
     return first;
   }
-  static basic_real<T> real_at(const T& value, std::uint32_t index, std::uint32_t tape_id) {
+  static basic_real<T> real_at(const T& value, std::uint32_t index, detail::tape_id_t tape_id) {
     return basic_real<T>(value, index, tape_id);
   }
 
@@ -724,7 +761,7 @@ class basic_tape {
   // Below the first statement with operands there are only variables: the
   // sweep stops there (inputs are usually created first).
   std::uint32_t first_operation_ = std::numeric_limits<std::uint32_t>::max();
-  std::uint32_t id_;
+  detail::tape_id_t id_;
   bool check_finite_;
 };
 
@@ -735,7 +772,7 @@ template <class T>
 class tape_gradient {
  public:
   const T& operator[](const basic_real<T>& x) const {
-    const std::uint64_t k = key(x);
+    const key_type k = key(x);
     if (keys_.size() <= 16) {
       for (std::size_t i = 0; i < keys_.size(); ++i)
         if (keys_[i] == k) return values_[i];
@@ -758,8 +795,9 @@ class tape_gradient {
   tape_gradient() = default;
   // A requested value is found by its tape and index together: a constant
   // (no tape) never matches a variable of index 0.
-  static std::uint64_t key(const basic_real<T>& x) {
-    return std::uint64_t{x.tape_id()} << 32 | x.index();
+  using key_type = std::pair<detail::tape_id_t, std::uint32_t>;
+  static key_type key(const basic_real<T>& x) {
+    return {x.tape_id(), x.index()};
   }
   void index() {
     if (keys_.size() <= 16) return;
@@ -768,9 +806,9 @@ class tape_gradient {
     std::sort(sorted_.begin(), sorted_.end());
   }
 
-  std::vector<std::uint64_t> keys_;
+  std::vector<key_type> keys_;
   std::vector<T> values_;
-  std::vector<std::pair<std::uint64_t, std::size_t>> sorted_;
+  std::vector<std::pair<key_type, std::size_t>> sorted_;
 };
 
 // ---------------------------------------------------------------------------
@@ -789,7 +827,8 @@ template <class T, class E>
 GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
   // Only ids and indices are kept: taking a leaf's address would keep the
   // whole expression in memory instead of in registers.
-  std::uint32_t id = 0, index = 0, other_id = 0, other_index = 0, last = 0;
+  tape_id_t id = 0, other_id = 0;
+  std::uint32_t index = 0, other_index = 0, last = 0;
   for_each_runtime_leaf(e, [&](const auto& leaf) {
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(leaf)>, basic_real<T>>) {
       if (leaf.tape_id() == 0) return;
@@ -805,8 +844,8 @@ GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
   });
   if (id == 0) return nullptr;
   basic_tape<T>* tape = tape_registry<T>::find(id);
-  // An index past the recording can only come from a real recorded before
-  // 65536 clears (the generation wrapped): never read past the arrays.
+  // An index past the recording cannot come from a live id; checked anyway
+  // (it is free): never read past the arrays.
   if (tape == nullptr || last >= tape->size()) throw_stale(tape == nullptr ? index : last);
   if (other_id != 0) throw tape->mismatch(other_index, other_id);
   return tape;
@@ -1261,10 +1300,10 @@ struct block_recorder {
   static std::uint32_t record(basic_tape<T>& t, std::size_t n, const block_operation<T>& op) {
     return t.record_block(n, op);
   }
-  static basic_real<T> real(const T& value, std::uint32_t index, std::uint32_t tape_id) {
+  static basic_real<T> real(const T& value, std::uint32_t index, tape_id_t tape_id) {
     return basic_tape<T>::real_at(value, index, tape_id);
   }
-  static basic_tape<T>* find(std::uint32_t tape_id) noexcept {
+  static basic_tape<T>* find(tape_id_t tape_id) noexcept {
     return tape_id == 0 ? nullptr : tape_registry<T>::find(tape_id);
   }
   // Keeps a callable for the sweeps of this recording; returns where it is.

@@ -228,9 +228,9 @@ TEST(TapeRuntimeDiagnostics, AnUntakenBranchCannotMakeNaN) {
   }
 }
 
-// A real outlives 65536 clear()s: the 16-bit generation of its id has come
-// round again. Its index is past the new recording, so it is recognised as
-// stale instead of reading past the arrays.
+// A real outlives 65536 clear()s (once the number at which a 16-bit
+// generation came round again), its index past the new recording: it is
+// recognised as stale, never read past the arrays.
 TEST(TapeRuntimeDiagnostics, AStaleRealAfterTheGenerationWrapsIsRejected) {
   gg::tape tape;
   gg::real w = tape.variable("w", 1.0);
@@ -247,8 +247,61 @@ TEST(TapeRuntimeDiagnostics, AStaleRealAfterTheGenerationWrapsIsRejected) {
     tape.gradient(w, {v});
     FAIL() << "expected gg::tape_mismatch";
   } catch (const gg::tape_mismatch& e) {
-    EXPECT_THAT(e.what(), HasSubstr("cleared or destroyed"));
+    EXPECT_THAT(e.what(), HasSubstr("was recorded on this tape before tape.clear()"));
   }
+}
+
+// A real outlives 65536 clear()s at the same index as a variable of the new
+// recording. With 16-bit generations the id came round again: the stale 3.0
+// aliased 'v' and the gradient of v * v with respect to it came back as 4,
+// silently. No id is reissued within a process.
+TEST(TapeRuntimeDiagnostics, AStaleRealAtALiveIndexIsRejectedAfterManyClears) {
+  gg::tape tape;
+  const gg::real w = tape.variable("w", 3.0);
+  const auto check = [&](int clears) {
+    SCOPED_TRACE(clears);
+    gg::real v = tape.variable("v", 2.0);  // index 0, as w
+    ASSERT_EQ(v.index(), w.index());
+    EXPECT_NE(v.tape_id(), w.tape_id());
+    EXPECT_EQ(w.tape(), nullptr);
+    gg::real y = v * v;
+    EXPECT_TRUE(mismatch([&] { tape.gradient(y, {w}); }));
+    EXPECT_TRUE(mismatch([&] { tape.gradient(y, {w}, gg::allow_unconnected); }));
+    const auto e = mismatch([&] { [[maybe_unused]] gg::real z = v * w; });
+    ASSERT_TRUE(e);
+    EXPECT_THAT(e->what(), HasSubstr("was recorded on this tape before tape.clear()"));
+  };
+  for (int i = 1; i <= 70000; ++i) {
+    tape.clear();
+    if (i == 65536 || i == 70000) check(i);
+  }
+}
+
+// The last generation of a slot: clear() moves the tape to a fresh slot and
+// retires this one (never given out again), so the reals of the last
+// recording are stale, not aliases of a later one.
+TEST(TapeRuntimeDiagnostics, ASlotWhoseGenerationsRunOutIsRetired) {
+  using registry = gg::detail::tape_registry<double>;
+  std::optional<gg::tape> tape(std::in_place);
+  gg::detail::tape_test_access::set_generation(*tape, registry::last_generation - 1);
+  const auto slot = registry::slot_of(tape->id());
+  tape->clear();  // the last generation
+  EXPECT_EQ(registry::generation_of(tape->id()), registry::last_generation);
+  const gg::real w = tape->variable("w", 3.0);
+  ASSERT_EQ(w.tape(), &*tape);
+  tape->clear();  // past it
+  EXPECT_NE(registry::slot_of(tape->id()), slot);
+  gg::real v = tape->variable("v", 2.0);
+  gg::real y = v * v;
+  EXPECT_EQ(w.tape(), nullptr);
+  EXPECT_TRUE(mismatch([&] { tape->gradient(y, {w}); }));
+  EXPECT_TRUE(mismatch([&] { tape->gradient(y, {w}, gg::allow_unconnected); }));
+  EXPECT_TRUE(mismatch([&] { [[maybe_unused]] gg::real z = v * w; }));
+  // Destroyed and made again: the retired slot is not among the free ones.
+  tape.reset();
+  const gg::tape other;
+  EXPECT_NE(registry::slot_of(other.id()), slot);
+  EXPECT_EQ(w.tape(), nullptr);
 }
 
 }  // namespace
