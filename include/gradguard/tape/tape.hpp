@@ -121,6 +121,17 @@ struct statement_info {
   std::uint32_t first_leaf_value;
 };
 
+// With gg::check_finite: where a sweep made an operand's adjoint NaN or
+// infinite from a finite one (block: the index of a matrix operation).
+template <class T>
+struct non_finite_origin {
+  std::uint32_t statement;
+  std::uint32_t operand;
+  T adjoint;
+  T partial;
+  std::uint32_t block = std::numeric_limits<std::uint32_t>::max();
+};
+
 // A value with tangents (a gg::dual, for forward-over-reverse Hessians) is
 // recognised by its members: the tape does not depend on forward/.
 template <class T>
@@ -284,6 +295,8 @@ class basic_tape {
                          trainable is_trainable = trainable::yes,
                          const std::source_location& where = std::source_location::current()) {
     const auto first = begin_variables(name, 1, false, is_trainable, where);
+    if (check_finite_ && !std::isfinite(detail::plain_value(value)))
+      non_finite_values_.emplace_back(first, detail::plain_value(value));
     return basic_real<T>(value, first, id_);
   }
   // A matrix-valued variable: gg::real_matrix A = tape.variable("A", M);
@@ -323,6 +336,8 @@ class basic_tape {
     std::uint32_t k = 0;
     for (const auto& v : values) {
       out[k] = basic_real<T>(T(v), first + k, id_);
+      if (check_finite_ && !std::isfinite(detail::plain_value(out[k].value)))
+        non_finite_values_.emplace_back(first + k, detail::plain_value(out[k].value));
       ++k;
     }
   }
@@ -390,6 +405,7 @@ class basic_tape {
     arena_.clear();
     index_arena_.clear();
     callables_.clear();
+    non_finite_values_.clear();
     frozen_blocks_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
@@ -561,6 +577,7 @@ class basic_tape {
     if (adjoints_.size() < statements_.size()) adjoints_.resize(statements_.size());
     std::fill(adjoints_.begin(), adjoints_.begin() + high + 1, T(0));
     adjoints_[top] = T(1);
+    origins_.clear();
     return high;
   }
 
@@ -607,8 +624,15 @@ class basic_tape {
       const T* out = adjoints_.data() + op->first;
       if (!std::all_of(out, out + (op->last - op->first + 1),
                        [](const T& a) { return detail::is_constant_zero(a); })) {
-        op->backward(*op, adjoints_.data());
-        if constexpr (Checked) check_block(*op);
+        if constexpr (Checked) {
+          const bool finite = std::all_of(out, out + (op->last - op->first + 1), [](const T& a) {
+            return std::isfinite(detail::plain_value(a));
+          });
+          op->backward(*op, adjoints_.data());
+          if (finite) note_block(*op);
+        } else {
+          op->backward(*op, adjoints_.data());
+        }
       }
       top = op->first;  // its other outputs have no scalar operands: skip them
     }
@@ -630,33 +654,35 @@ class basic_tape {
       if ((nu | ng) == 0) continue;  // a variable or a cut value: nothing to pass on
       const T a = adj[s];
       if (detail::is_constant_zero(a)) continue;
-      // Most statements have one or two operands of each kind: straight-line
-      // code for those, a loop for the rest.
-      switch (nu) {
-        case 0:
-          break;
-        case 1:
-          adj[unit[0]] += a;
-          break;
-        case 2:
-          adj[unit[0]] += a;
-          adj[unit[1]] += a;
-          break;
-        default:
-          for (std::uint32_t k = 0; k < nu; ++k) adj[unit[k]] += a;
-      }
       if constexpr (Checked) {
-        for (std::uint32_t k = 0; k < nu; ++k)
-          if (!std::isfinite(detail::plain_value(adj[unit[k]])))
-            throw non_finite(static_cast<std::uint32_t>(s), unit[k], a, T(1));
-        for (std::uint32_t k = 0; k < ng; ++k) {
-          const T before = adj[general[k]];
-          adj[general[k]] += a * partial[k];
-          if (!std::isfinite(detail::plain_value(adj[general[k]])) &&
-              std::isfinite(detail::plain_value(before)))
-            throw non_finite(static_cast<std::uint32_t>(s), general[k], a, partial[k]);
-        }
+        // An operand adjoint made NaN or infinite here from finite ones is
+        // noted; one already so, or a non-finite incoming adjoint, only
+        // passes on what an earlier statement made.
+        const bool finite = std::isfinite(detail::plain_value(a));
+        const auto add = [&](std::uint32_t i, const T& p) {
+          const bool before = std::isfinite(detail::plain_value(adj[i]));
+          adj[i] += a * p;
+          if (finite && before && !std::isfinite(detail::plain_value(adj[i])))
+            origins_.push_back({static_cast<std::uint32_t>(s), i, a, p});
+        };
+        for (std::uint32_t k = 0; k < nu; ++k) add(unit[k], T(1));
+        for (std::uint32_t k = 0; k < ng; ++k) add(general[k], partial[k]);
       } else {
+        // Most statements have one or two operands of each kind: straight-line
+        // code for those, a loop for the rest.
+        switch (nu) {
+          case 0:
+            break;
+          case 1:
+            adj[unit[0]] += a;
+            break;
+          case 2:
+            adj[unit[0]] += a;
+            adj[unit[1]] += a;
+            break;
+          default:
+            for (std::uint32_t k = 0; k < nu; ++k) adj[unit[k]] += a;
+        }
         switch (ng) {
           case 0:
             break;
@@ -675,8 +701,16 @@ class basic_tape {
     c = {unit, general, partial};
   }
 
-  // With gg::check_finite: the first operand adjoint a block made NaN or infinite.
-  void check_block(const detail::block_operation<T>& op) const;
+  // With gg::check_finite: notes the first operand adjoint a block made NaN or infinite.
+  void note_block(const detail::block_operation<T>& op);
+  // With gg::check_finite, after a sweep for outputs: throws for the first
+  // NaN or infinite value on a differentiable path to an output, then for
+  // the first place that made the adjoint of a requested value NaN or
+  // infinite (requested: the indices, by a callable taking a callable).
+  template <class ForEachRequested>
+  void check_finite_after(std::span<const std::uint32_t> outputs, ForEachRequested&& requested);
+  template <class ForEachRequested>
+  void check_origins(std::uint32_t top, ForEachRequested& requested) const;
 
   // Records a block of n outputs; returns the index of the first.
   std::uint32_t record_block(std::size_t n, detail::block_operation<T> op) {
@@ -708,6 +742,10 @@ class basic_tape {
 
   non_finite_adjoint non_finite(std::uint32_t s, std::uint32_t operand, const T& adjoint,
                                 const T& partial) const;
+  non_finite_adjoint non_finite_block(const detail::block_operation<T>& op, std::uint32_t i) const;
+  non_finite_adjoint non_finite_value(std::uint32_t s, double value) const;
+  // "statement #s `a * b` recorded at f.cpp:3 with operand values a = 1, b = 2"
+  void describe_statement(std::ostream& os, std::uint32_t s) const;
 
   // How each requested value is reached from the outputs: 1 on a
   // differentiable path, 2 + k when only through cut k, 0 not at all.
@@ -752,6 +790,11 @@ class basic_tape {
   detail::buffer<T> partials_;
   detail::buffer<T> leaf_values_;                // with check_finite
   detail::buffer<detail::statement_info> info_;  // with check_finite
+  // With check_finite: the values recorded NaN or infinite, in order, and
+  // where the last sweep first made an adjoint NaN or infinite (reported
+  // only when it reaches a requested variable).
+  std::vector<std::pair<std::uint32_t, double>> non_finite_values_;
+  std::vector<detail::non_finite_origin<T>> origins_;
   std::vector<detail::cut_record> cuts_;
   std::vector<detail::variable_block> blocks_;
   std::string names_;
@@ -911,6 +954,8 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e,
     T* values = leaf_values_.end();
     std::size_t k = 0;
     detail::for_each_runtime_leaf(e, [&](const auto& leaf) { values[k++] = T(leaf.value); });
+    if (!std::isfinite(detail::plain_value(ev.value)))
+      non_finite_values_.emplace_back(index, detail::plain_value(ev.value));
     leaf_values_.commit(n);
     info_.commit(1);
   }
@@ -1129,6 +1174,10 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   if (y.on_tape() && all_mine) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
+    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
+      for (const basic_real<T>& x : xs)
+        if (x.index() <= top) f(x.index());
+    });
     T* o = out.data();
     for (const basic_real<T>& x : xs) {
       const T v = x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -1138,6 +1187,10 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   } else if (y.on_tape()) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
+    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
+      for (const basic_real<T>& x : xs)
+        if (owns(x) && x.index() <= top) f(x.index());
+    });
     std::size_t i = 0;
     for (const basic_real<T>& x : xs)
       out[i++] = owns(x) && x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -1179,6 +1232,13 @@ dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allo
         if (owns(x)) stop = std::min(stop, x.index());
       const std::uint32_t high = seed(y.index());
       if (stop < high) sweep(high, stop);
+      if (check_finite_) {
+        const std::uint32_t output = y.index();
+        check_finite_after({&output, 1}, [&](auto f) {
+          for (const basic_real<T>& x : xs)
+            if (owns(x) && x.index() <= output) f(x.index());
+        });
+      }
       std::size_t c = 0;
       for (const basic_real<T>& x : xs) {
         if (owns(x) && x.index() <= y.index()) j(r, c) = adjoints_[x.index()];
@@ -1212,6 +1272,12 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   if (y.on_tape()) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
+    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
+      for (const auto& x : xs)
+        if (x.ref().tape_id == id_)
+          for (std::uint32_t i = x.ref().first; i < x.ref().first + x.ref().count && i <= top; ++i)
+            f(i);
+    });
   }
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const auto& r = xs[k].ref();
@@ -1264,26 +1330,89 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
 }
 
 template <class T>
-void basic_tape<T>::check_block(const detail::block_operation<T>& op) const {
+void basic_tape<T>::note_block(const detail::block_operation<T>& op) {
+  bool noted = false;
   op.for_each_operand_value([&](std::uint32_t i) {
-    const double v = detail::plain_value(adjoints_[i]);
-    if (std::isfinite(v)) return;
-    std::ostringstream os;
-    const bool custom = std::string_view(op.name) == "custom_gradient";
-    os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became " << v
-       << " in the reverse sweep, at the " << (custom ? "" : "matrix ") << "operation '" << op.name
-       << "' (values #" << op.first << " to #" << op.last << ")";
-    const auto site = detail::format_site(op.where);
-    if (!site.empty()) os << " recorded at " << site;
-    if (custom)
-      os << ". Its vjp returned a NaN or infinite cotangent, or the sum overflowed; check the "
-            "vjp at these inputs.";
-    else
-      os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
-            "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
-            "domain or rescale the computation.";
-    throw non_finite_adjoint(os.str());
+    if (noted || std::isfinite(detail::plain_value(adjoints_[i]))) return;
+    origins_.push_back({op.first, i, T(0), T(0),
+                        static_cast<std::uint32_t>(&op - operations_.data())});
+    noted = true;
   });
+}
+
+template <class T>
+non_finite_adjoint basic_tape<T>::non_finite_block(const detail::block_operation<T>& op,
+                                                   std::uint32_t i) const {
+  std::ostringstream os;
+  const bool custom = std::string_view(op.name) == "custom_gradient";
+  os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became "
+     << detail::plain_value(adjoints_[i]) << " in the reverse sweep, at the "
+     << (custom ? "" : "matrix ") << "operation '" << op.name << "' (values #" << op.first
+     << " to #" << op.last << ")";
+  const auto site = detail::format_site(op.where);
+  if (!site.empty()) os << " recorded at " << site;
+  if (custom)
+    os << ". Its vjp returned a NaN or infinite cotangent, or the sum overflowed; check the "
+          "vjp at these inputs.";
+  else
+    os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
+          "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
+          "domain or rescale the computation.";
+  return non_finite_adjoint(os.str());
+}
+
+template <class T>
+template <class ForEachRequested>
+void basic_tape<T>::check_origins(std::uint32_t top, ForEachRequested& requested) const {
+  // The requested values whose adjoint is NaN or infinite, and every value
+  // computed from them: an origin counts when its operand is one of those.
+  std::vector<char> bad(std::size_t{sweep_top(top)} + 1, 0);
+  std::uint32_t low = std::numeric_limits<std::uint32_t>::max();
+  requested([&](std::uint32_t i) {
+    if (i < bad.size() && i < adjoints_.size() &&
+        !std::isfinite(detail::plain_value(adjoints_[i]))) {
+      bad[i] = 1;
+      low = std::min(low, i);
+    }
+  });
+  if (low == std::numeric_limits<std::uint32_t>::max()) return;  // none reached
+  const detail::statement_shape* shape = statements_.data();
+  const std::uint32_t* unit = units_.data();
+  const std::uint32_t* general = general_.data();
+  auto op = operations_.begin();
+  for (std::size_t s = 0; s < bad.size(); ++s) {
+    const auto [nu, ng] = shape[s];
+    for (std::uint32_t k = 0; k < nu && s > low && !bad[s]; ++k) bad[s] = bad[unit[k]];
+    for (std::uint32_t k = 0; k < ng && s > low && !bad[s]; ++k) bad[s] = bad[general[k]];
+    unit += nu;
+    general += ng;
+    for (; op != operations_.end() && op->first == s; ++op) {
+      char any = 0;
+      op->for_each_operand_value([&](std::uint32_t i) { any |= bad[i]; });
+      for (std::size_t i = op->first; any && i <= op->last && i < bad.size(); ++i) bad[i] = 1;
+    }
+  }
+  for (const auto& o : origins_) {
+    if (!bad[o.operand]) continue;
+    if (o.block != std::numeric_limits<std::uint32_t>::max())
+      throw non_finite_block(operations_[o.block], o.operand);
+    throw non_finite(o.statement, o.operand, o.adjoint, o.partial);
+  }
+}
+
+template <class T>
+template <class ForEachRequested>
+void basic_tape<T>::check_finite_after(std::span<const std::uint32_t> outputs,
+                                       ForEachRequested&& requested) {
+  std::uint32_t top = 0;
+  for (auto y : outputs) top = std::max(top, y);
+  // First the adjoints asked for (the message has the partial), then the values.
+  if (!origins_.empty()) check_origins(top, requested);
+  if (!non_finite_values_.empty() && !outputs.empty() && non_finite_values_.front().first <= top) {
+    const std::vector<std::uint32_t> mark = reachability(outputs);
+    for (const auto& [s, v] : non_finite_values_)
+      if (s < mark.size() && mark[s] == 1) throw non_finite_value(s, v);
+  }
 }
 
 namespace detail {
@@ -1317,30 +1446,33 @@ struct block_recorder {
 }  // namespace detail
 
 template <class T>
+void basic_tape<T>::describe_statement(std::ostream& os, std::uint32_t s) const {
+  const detail::statement_info& info = info_[s];
+  os << "statement #" << s;
+  if (info.describe == nullptr) return;
+  os << " `" << info.describe() << "`";
+  const auto site = detail::format_site(info.where);
+  os << (site.empty() ? " (recorded by =, += or a compound assignment, which has no line)"
+                      : " recorded at " + site);
+  const std::size_t end =
+      s + 1 < info_.size() ? info_[s + 1].first_leaf_value : leaf_values_.size();
+  const std::size_t leaves = end - info.first_leaf_value;
+  if (leaves > 0) {
+    os << " with operand values ";
+    for (std::size_t k = 0; k < leaves; ++k)
+      os << (k ? ", " : "") << detail::leaf_letter(k) << " = "
+         << detail::plain_value(leaf_values_[info.first_leaf_value + k]);
+  }
+}
+
+template <class T>
 non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t operand,
                                              const T& adjoint, const T& partial) const {
   std::ostringstream os;
-  const detail::statement_info& info = info_[s];
   os << "gradguard: the adjoint of "
      << "'" << name_of(operand) << "'" << created_at(operand) << " became "
      << detail::plain_value(adjoints_[operand]) << " in the reverse sweep, at ";
-  if (info.describe != nullptr) {
-    os << "statement #" << s << " `" << info.describe() << "`";
-    const auto site = detail::format_site(info.where);
-    os << (site.empty() ? " (recorded by =, += or a compound assignment, which has no line)"
-                        : " recorded at " + site);
-    const std::size_t end =
-        s + 1 < info_.size() ? info_[s + 1].first_leaf_value : leaf_values_.size();
-    const std::size_t leaves = end - info.first_leaf_value;
-    if (leaves > 0) {
-      os << " with operand values ";
-      for (std::size_t k = 0; k < leaves; ++k)
-        os << (k ? ", " : "") << detail::leaf_letter(k) << " = "
-           << detail::plain_value(leaf_values_[info.first_leaf_value + k]);
-    }
-  } else {
-    os << "statement #" << s;
-  }
+  describe_statement(os, s);
   os << ": the incoming adjoint is " << detail::plain_value(adjoint)
      << " and the partial derivative with respect to '" << name_of(operand) << "' is "
      << detail::plain_value(partial) << ".";
@@ -1349,6 +1481,23 @@ non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t oper
           "input inside the domain, e.g. gg::sqrt(gg::select(x > 0, x, 1.0)) (gg::select sends "
           "no adjoint into the branch it does not take, so that branch cannot make NaN).";
   else os << " The product overflowed; rescale the computation (e.g. work with logarithms).";
+  return non_finite_adjoint(os.str());
+}
+
+template <class T>
+non_finite_adjoint basic_tape<T>::non_finite_value(std::uint32_t s, double value) const {
+  std::ostringstream os;
+  os << "gradguard: the value of ";
+  if (block_of(s) != nullptr) {
+    os << "'" << name_of(s) << "'" << created_at(s);
+  } else {
+    describe_statement(os, s);
+  }
+  os << " is " << value
+     << ", and it reaches the result on a differentiable path: the gradient computed through "
+        "it means nothing. The operation is evaluated outside its domain (log or sqrt of a "
+        "negative number, 0 / 0, inf - inf) or overflowed; keep its input inside the domain, "
+        "e.g. gg::log(gg::select(x > 0, x, 1.0)), or rescale the computation.";
   return non_finite_adjoint(os.str());
 }
 

@@ -42,6 +42,12 @@ std::optional<gg::tape_mismatch> mismatch(F&& f) {
   return std::nullopt;
 }
 
+void dense_matrix_check(const gg::dense_matrix<double>& j, const std::vector<double>& column) {
+  ASSERT_EQ(j.rows, column.size());
+  ASSERT_EQ(j.cols, 1u);
+  for (std::size_t r = 0; r < j.rows; ++r) EXPECT_NEAR(j(r, 0), column[r], 1e-12) << r;
+}
+
 template <class F>
 std::optional<gg::non_finite_adjoint> non_finite(F&& f) {
   try {
@@ -201,6 +207,61 @@ TEST(TapeRuntimeDiagnostics, WithoutCheckFiniteTheInfiniteGradientIsReturned) {
 
 // select sends no adjoint into the branch it did not take: log(x) at x <= 0,
 // whose value and partial are not finite there, cannot make NaN.
+// Only adjoints that reach a requested variable are reported: 'c' is not
+// requested, and the gradient with respect to 'x' is finite and right.
+TEST(TapeRuntimeDiagnostics, CheckFiniteIgnoresANonFiniteAdjointThatReachesNoRequestedVariable) {
+  gg::tape tape(gg::check_finite);
+  gg::real x = tape.variable("x", 3.0);
+  gg::real c = tape.variable("c", 0.0);
+  gg::real y = x * x + gg::sqrt(c);  // d/dc is inf: not asked for
+  gg::real u = gg::sqrt(c);          // in a statement of its own
+  gg::real z = gg::exp(x) + u * 2.0;
+  std::optional<gg::tape_gradient<double>> g;
+  ASSERT_NO_THROW(g = tape.gradient(y, {x}));
+  EXPECT_EQ((*g)[x], 6.0);
+  ASSERT_NO_THROW(g = tape.gradient(z, {x}));
+  EXPECT_NEAR((*g)[x], std::exp(3.0), 1e-12);
+  const std::vector<gg::real> ys{y, z};
+  const std::vector<gg::real> xs{x};
+  dense_matrix_check(tape.jacobian(ys, xs), {6.0, std::exp(3.0)});
+  // asked for: reported, at the statement that made it
+  const auto e = non_finite([&] { tape.gradient(z, {x, c}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), AllOf(HasSubstr("the adjoint of 'c'"), HasSubstr("`sqrt(a)`")));
+  EXPECT_TRUE(non_finite([&] { tape.gradient(y, {c, x}, gg::allow_unconnected); }));
+}
+
+// A NaN value on a differentiable path to the result is reported even when
+// every adjoint is finite (log(-1) has the partial -1); one that does not
+// reach the result (the branch a select did not take, a value not used) is not.
+TEST(TapeRuntimeDiagnostics, CheckFiniteReportsANonFiniteValueOnThePathToTheResult) {
+  gg::tape tape(gg::check_finite);
+  gg::real x = tape.variable("x", -1.0);
+  const int line = __LINE__ + 1;  // the next line
+  gg::real q = gg::log(x) * 2.0;
+  gg::real y = gg::max(q, 1.0);  // max(NaN, 1) is NaN
+  auto e = non_finite([&] { tape.gradient(y, {x}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), AllOf(StartsWith("gradguard: the value of statement #1 `log(a) * k` "
+                                          "recorded at " + site(line)),
+                               ContainsRegex("a = -1 is -?nan, and it reaches the result"),
+                               HasSubstr("keep its input inside the domain")));
+  e = non_finite([&] { tape.gradient(q, {x}); });
+  ASSERT_TRUE(e);
+  // not on the path: no report, the gradient is right
+  gg::real w = tape.variable("w", 2.0);
+  gg::real unused = gg::log(x);
+  gg::real s = gg::select(x > 0, gg::log(x), w * w);
+  std::optional<gg::tape_gradient<double>> g;
+  ASSERT_NO_THROW(g = tape.gradient(s, {w}));
+  EXPECT_EQ((*g)[w], 4.0);
+  // without check_finite: the number comes back, as documented
+  gg::tape plain(gg::check_finite, false);
+  gg::real px = plain.variable("x", -1.0);
+  gg::real py = gg::log(px) * 2.0;
+  EXPECT_EQ(plain.gradient(py, {px})[px], -2.0);
+}
+
 TEST(TapeRuntimeDiagnostics, AnUntakenBranchCannotMakeNaN) {
   for (const double x0 : {-1.0, 0.0}) {
     SCOPED_TRACE(x0);
