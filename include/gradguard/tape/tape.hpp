@@ -32,11 +32,12 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <gradguard/detail/config.hpp>      // GRADGUARD_CHECK_FINITE
+#include <gradguard/detail/config.hpp>      // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
 #include <gradguard/tape/block.hpp>
@@ -294,6 +295,7 @@ class basic_tape {
   basic_real<T> variable(std::string_view name, const T& value,
                          trainable is_trainable = trainable::yes,
                          const std::source_location& where = std::source_location::current()) {
+    check_thread("tape.variable");
     const auto first = begin_variables(name, 1, false, is_trainable, where);
     if (check_finite_ && !std::isfinite(detail::plain_value(value)))
       non_finite_values_.emplace_back(first, detail::plain_value(value));
@@ -326,6 +328,7 @@ class basic_tape {
   void variables(std::string_view name, const R& values, std::span<basic_real<T>> out,
                  trainable is_trainable = trainable::yes,
                  const std::source_location& where = std::source_location::current()) {
+    check_thread("tape.variables");
     if constexpr (detail::is_integer_valued_v<std::ranges::range_value_t<R>>)
       detail::integer_tape_variable<R>();
     if (std::ranges::size(values) != out.size())
@@ -389,9 +392,11 @@ class basic_tape {
   }
 
   // Forgets every statement; the memory is kept for the next recording.
-  // Reals recorded before are invalid afterwards. (noexcept: a tape that
-  // found no slot left after 2^48 clears of its own would terminate.)
-  void clear() noexcept {
+  // Reals recorded before are invalid afterwards. (noexcept unless
+  // GRADGUARD_CHECK_THREAD: a tape that found no slot left after 2^48
+  // clears of its own would terminate.)
+  void clear() noexcept(GRADGUARD_CHECK_THREAD == 0) {
+    check_thread("tape.clear()");
     statements_.clear();
     units_.clear();
     general_.clear();
@@ -468,6 +473,23 @@ class basic_tape {
   template <class U>
   friend struct detail::block_recorder;
   friend struct detail::tape_test_access;
+
+  // With GRADGUARD_CHECK_THREAD: a tape is used on the thread that made it.
+  void check_thread([[maybe_unused]] std::string_view what) const {
+#if GRADGUARD_CHECK_THREAD
+    if (std::this_thread::get_id() != owner_) throw wrong_thread(what);
+#endif
+  }
+  tape_mismatch wrong_thread(std::string_view what) const {
+    std::ostringstream os;
+    os << "gradguard: " << what << " on thread " << std::this_thread::get_id()
+       << ": this gg::tape (at " << static_cast<const void*>(this) << ", registry slot "
+       << (id_ & 0xffffu) << ", " << statements_.size()
+       << " values recorded) was made on thread " << owner_
+       << ", and a tape used by two threads corrupts its memory; fix: use one tape per thread "
+          "(make the gg::tape inside the thread's function, or thread_local)";
+    return tape_mismatch(os.str());
+  }
 
   explicit basic_tape(bool check)
       : id_(detail::tape_registry<T>::acquire(this)), check_finite_(check) {}
@@ -805,6 +827,8 @@ class basic_tape {
   // sweep stops there (inputs are usually created first).
   std::uint32_t first_operation_ = std::numeric_limits<std::uint32_t>::max();
   detail::tape_id_t id_;
+  // The thread that made the tape (checked with GRADGUARD_CHECK_THREAD).
+  std::thread::id owner_ = std::this_thread::get_id();
   bool check_finite_;
 };
 
@@ -1157,6 +1181,7 @@ template <class T>
 template <class R>
 void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span<T> out,
                                   bool allow) {
+  check_thread("tape.gradient");
   const std::uint32_t top = check_output(y, xs);
   std::size_t n = 0;
   std::uint32_t stop = top;
@@ -1210,6 +1235,7 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
 template <class T>
 template <class Ys, class Xs>
 dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allow) {
+  check_thread("tape.jacobian");
   dense_matrix<T> j;
   std::vector<std::uint32_t> outputs;
   bool any_on_tape = false;
@@ -1258,6 +1284,7 @@ template <class T>
 block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
                                                    std::span<const gradient_target<T>> xs,
                                                    bool allow) {
+  check_thread("tape.gradient");
   const std::uint32_t top = check_output(y, xs);
   block_gradient<T> g;
   std::size_t total = 0;
