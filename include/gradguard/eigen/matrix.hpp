@@ -142,7 +142,7 @@ class basic_real_matrix {
   friend class basic_real_matrix;
   friend struct detail::matrix_access<T>;
 
-  basic_real_matrix(const T* value, std::uint32_t first, std::uint32_t tape_id, Eigen::Index rows,
+  basic_real_matrix(const T* value, std::uint32_t first, detail::tape_id_t tape_id, Eigen::Index rows,
                     Eigen::Index cols)
       : value_(value), first_(first), tape_id_(tape_id), rows_(rows), cols_(cols) {}
 
@@ -168,7 +168,7 @@ class basic_real_matrix {
 
   const T* value_ = nullptr;
   std::uint32_t first_ = 0;
-  std::uint32_t tape_id_ = 0;
+  detail::tape_id_t tape_id_ = 0;
   Eigen::Index rows_ = 0;
   Eigen::Index cols_ = 0;
 };
@@ -203,7 +203,7 @@ struct matrix_operand {
   Eigen::Index cols = 1;
   std::uint32_t first = 0;
   std::uint32_t count = 0;  // 0: a constant, no adjoint
-  std::uint32_t tape_id = 0;
+  tape_id_t tape_id = 0;
   bool scalar = false;  // broadcast over the other operand
   // A constant's value, evaluated; empty when value points at the caller's
   // matrix (read in place).
@@ -286,7 +286,7 @@ struct matrix_access {
   static basic_tape<T>& tape_of(std::string_view operation,
                                 std::initializer_list<const matrix_operand<T>*> operands) {
     basic_tape<T>* tape = nullptr;
-    std::uint32_t id = 0;
+    tape_id_t id = 0;
     for (const auto* o : operands) {
       if (o->tape_id == 0) continue;
       basic_tape<T>* t = block_recorder<T>::find(o->tape_id);

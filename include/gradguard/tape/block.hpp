@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include <gradguard/tape/real.hpp>  // tape_id_t
+
 namespace gradguard {
 
 template <class T>
@@ -111,7 +113,7 @@ template <class T>
 struct block_ref {
   std::uint32_t first = 0;
   std::uint32_t count = 0;
-  std::uint32_t tape_id = 0;
+  tape_id_t tape_id = 0;
 };
 
 // What a matrix-valued variable gives tape.gradient: `x.tape_block()`.

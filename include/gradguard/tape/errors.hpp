@@ -50,8 +50,9 @@ class tape_mismatch : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
-// With gg::check_finite: the first statement whose adjoint became NaN or
-// infinite during a sweep.
+// With gg::check_finite: the statement that first made the adjoint of a
+// requested variable NaN or infinite during a sweep, or a NaN or infinite
+// value recorded on a differentiable path to the result.
 class non_finite_adjoint : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -32,6 +32,10 @@ inline constexpr bool is_real_v = false;
 template <class T>
 inline constexpr bool is_real_v<basic_real<T>> = true;
 
+// Names a tape's recording: a registry slot (low 16 bits) and a generation
+// (high 48 bits); never reissued within a process (see tape_registry).
+using tape_id_t = std::uint64_t;
+
 // Records e on the tape of its leaves (defined in tape.hpp).
 template <class T, class E>
 basic_real<T> record_expression(const E& e, const std::source_location& where);
@@ -95,22 +99,23 @@ class basic_real {
   constexpr bool on_tape() const noexcept { return tape_id_ != 0; }
   constexpr std::uint32_t index() const noexcept { return index_; }
   // Identifies the tape and its recording: it changes with tape.clear().
-  constexpr std::uint32_t tape_id() const noexcept { return tape_id_; }
+  constexpr detail::tape_id_t tape_id() const noexcept { return tape_id_; }
   // The tape that recorded this value; nullptr for a constant, or when the
   // tape has been cleared or destroyed since (defined in tape.hpp).
   basic_tape<T>* tape() const noexcept;
 
  private:
   friend class basic_tape<T>;
-  constexpr basic_real(const T& v, std::uint32_t index, std::uint32_t tape_id)
+  constexpr basic_real(const T& v, std::uint32_t index, detail::tape_id_t tape_id)
       : value(v), index_(index), tape_id_(tape_id) {}
 
-  // The tape is named by a 32-bit id, not a pointer: a real of doubles is 16
-  // bytes, copied in one vector register. At 24 bytes, g++ 12 copied the
-  // reals of each recorded expression through the stack in pieces whose
-  // store-to-load forwarding failed, and recording took 1.7x longer.
+  // The tape is named by a 64-bit id, not a pointer: a real of doubles is 24
+  // bytes. A 32-bit id (16 bytes) ran out: 65536 clear()s reissued an id, and
+  // a stale real aliased a variable of the new recording. The 64-bit id cost
+  // 0-6% in recording and sweep (tape pointers at 24 bytes once cost 1.7x:
+  // g++ 12 copied them through the stack in pieces).
   std::uint32_t index_ = 0;
-  std::uint32_t tape_id_ = 0;
+  detail::tape_id_t tape_id_ = 0;
 };
 
 }  // namespace gradguard

@@ -32,11 +32,12 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <gradguard/detail/config.hpp>      // GRADGUARD_CHECK_FINITE
+#include <gradguard/detail/config.hpp>      // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
 #include <gradguard/tape/block.hpp>
@@ -121,6 +122,17 @@ struct statement_info {
   std::uint32_t first_leaf_value;
 };
 
+// With gg::check_finite: where a sweep made an operand's adjoint NaN or
+// infinite from a finite one (block: the index of a matrix operation).
+template <class T>
+struct non_finite_origin {
+  std::uint32_t statement;
+  std::uint32_t operand;
+  T adjoint;
+  T partial;
+  std::uint32_t block = std::numeric_limits<std::uint32_t>::max();
+};
+
 // A value with tangents (a gg::dual, for forward-over-reverse Hessians) is
 // recognised by its members: the tape does not depend on forward/.
 template <class T>
@@ -177,12 +189,20 @@ const basic_real<T>& > ;
 template <class T, class E>
 basic_tape<T>* tape_of(const E& e);
 
-// Live tapes by id. An id is a slot (low 16 bits) and a generation (high 16
+// Live tapes by id. An id is a slot (low 16 bits) and a generation (high 48
 // bits) that changes when the slot is reused and at every tape.clear(), so a
-// real recorded before a clear, or on a tape destroyed since, is recognised
-// (up to the generation wrapping after 65536 clears). Slots are taken and
-// given back under a mutex, when tapes are made and destroyed; lookups are
-// one load.
+// real recorded before a clear, or on a tape destroyed since, is recognised.
+// An id is never reissued within a process: a slot whose generation is used
+// up is retired (never given out again) and a tape clearing past it moves to
+// a fresh slot. Why 48 bits and not 16: with 32-bit ids (real of 16 bytes),
+// the ids of a whole process number 2^32, which value_and_grad<taped>
+// (a clear() per call) uses up in about an hour at 1 us per call; retiring
+// slots instead of wrapping could only trade silent aliasing for a process
+// that cannot make tapes any more. 2^48 clears of one slot take years at a
+// clear per nanosecond, and there are 65535 slots.
+//
+// Slots are taken and given back under a mutex, when tapes are made and
+// destroyed (and when a generation runs out); lookups are one load.
 //
 // Every member is trivially destructible (and constant-initialised), and the
 // mutex is never destroyed: a gg::tape at namespace scope, or a thread's
@@ -190,8 +210,9 @@ basic_tape<T>* tape_of(const E& e);
 template <class T>
 struct tape_registry {
   static constexpr std::uint32_t slots = 1u << 16;
+  static constexpr tape_id_t last_generation = (tape_id_t{1} << 48) - 1;
   static inline std::atomic<basic_tape<T>*> table[slots];
-  static inline std::uint16_t generation[slots];
+  static inline tape_id_t generation[slots];  // the last one issued
   static inline std::uint32_t free_slots[slots];
   static inline std::uint32_t free_count = 0;
   static inline std::uint32_t next = 1;
@@ -200,7 +221,13 @@ struct tape_registry {
     return *m;
   }
 
-  static std::uint32_t acquire(basic_tape<T>* tape) {
+  static tape_id_t make_id(std::uint32_t slot, tape_id_t generation) noexcept {
+    return tape_id_t{slot} | generation << 16;
+  }
+  static std::uint32_t slot_of(tape_id_t id) noexcept { return static_cast<std::uint32_t>(id & 0xffffu); }
+  static tape_id_t generation_of(tape_id_t id) noexcept { return id >> 16; }
+
+  static tape_id_t acquire(basic_tape<T>* tape) {
     const std::lock_guard lock(mutex());
     std::uint32_t slot;
     if (free_count > 0) {
@@ -208,21 +235,41 @@ struct tape_registry {
     } else if (next < slots) {
       slot = next++;
     } else {
-      throw std::length_error("gradguard: more than 65535 gg::tape objects alive at once");
+      throw std::length_error(
+          "gradguard: more than 65535 gg::tape objects alive at once (or slots retired after "
+          "2^48 clear()s each)");
     }
     table[slot].store(tape, std::memory_order_release);
-    return slot | (std::uint32_t{++generation[slot]} << 16);
+    return make_id(slot, ++generation[slot]);
   }
-  static void release(std::uint32_t id, std::uint16_t last_generation) noexcept {
-    const std::uint32_t slot = id & 0xffffu;
+  // Gives the slot back; a slot whose generations are used up is retired.
+  static void release(tape_id_t id) noexcept {
+    const std::uint32_t slot = slot_of(id);
     table[slot].store(nullptr, std::memory_order_release);
     const std::lock_guard lock(mutex());
-    generation[slot] = last_generation;
-    free_slots[free_count++] = slot;
+    generation[slot] = generation_of(id);
+    if (generation_of(id) < last_generation) free_slots[free_count++] = slot;
   }
-  static basic_tape<T>* find(std::uint32_t id) noexcept {
-    basic_tape<T>* t = table[id & 0xffffu].load(std::memory_order_acquire);
+  // The id of the tape's next recording (tape.clear()): the next generation
+  // of its slot, or, when that is used up, a fresh slot.
+  static tape_id_t next_recording(basic_tape<T>* tape, tape_id_t id) {
+    if (generation_of(id) < last_generation) return make_id(slot_of(id), generation_of(id) + 1);
+    const tape_id_t fresh = acquire(tape);
+    release(id);
+    return fresh;
+  }
+  static basic_tape<T>* find(tape_id_t id) noexcept {
+    basic_tape<T>* t = table[slot_of(id)].load(std::memory_order_acquire);
     return t != nullptr && t->id() == id ? t : nullptr;
+  }
+};
+
+// For tests: the tape's recording takes the given generation of its slot
+// (e.g. the last one, to clear() past it).
+struct tape_test_access {
+  template <class T>
+  static void set_generation(basic_tape<T>& tape, tape_id_t generation) {
+    tape.id_ = tape_registry<T>::make_id(tape_registry<T>::slot_of(tape.id_), generation);
   }
 };
 
@@ -237,10 +284,10 @@ class basic_tape {
   explicit basic_tape(check_finite_t, bool on = true) : basic_tape(on) {}
   basic_tape(const basic_tape&) = delete;  // reals name their tape
   basic_tape& operator=(const basic_tape&) = delete;
-  ~basic_tape() { detail::tape_registry<T>::release(id_, static_cast<std::uint16_t>(id_ >> 16)); }
+  ~basic_tape() { detail::tape_registry<T>::release(id_); }
 
   // The id that the reals of the current recording carry.
-  std::uint32_t id() const noexcept { return id_; }
+  detail::tape_id_t id() const noexcept { return id_; }
   bool owns(const basic_real<T>& r) const noexcept { return r.tape_id() == id_; }
 
   // A trainable variable (or a frozen one with gg::trainable::no), created
@@ -248,7 +295,10 @@ class basic_tape {
   basic_real<T> variable(std::string_view name, const T& value,
                          trainable is_trainable = trainable::yes,
                          const std::source_location& where = std::source_location::current()) {
+    check_thread("tape.variable");
     const auto first = begin_variables(name, 1, false, is_trainable, where);
+    if (check_finite_ && !std::isfinite(detail::plain_value(value)))
+      non_finite_values_.emplace_back(first, detail::plain_value(value));
     return basic_real<T>(value, first, id_);
   }
   // A matrix-valued variable: gg::real_matrix A = tape.variable("A", M);
@@ -278,6 +328,7 @@ class basic_tape {
   void variables(std::string_view name, const R& values, std::span<basic_real<T>> out,
                  trainable is_trainable = trainable::yes,
                  const std::source_location& where = std::source_location::current()) {
+    check_thread("tape.variables");
     if constexpr (detail::is_integer_valued_v<std::ranges::range_value_t<R>>)
       detail::integer_tape_variable<R>();
     if (std::ranges::size(values) != out.size())
@@ -288,6 +339,8 @@ class basic_tape {
     std::uint32_t k = 0;
     for (const auto& v : values) {
       out[k] = basic_real<T>(T(v), first + k, id_);
+      if (check_finite_ && !std::isfinite(detail::plain_value(out[k].value)))
+        non_finite_values_.emplace_back(first + k, detail::plain_value(out[k].value));
       ++k;
     }
   }
@@ -339,8 +392,11 @@ class basic_tape {
   }
 
   // Forgets every statement; the memory is kept for the next recording.
-  // Reals recorded before are invalid afterwards.
-  void clear() noexcept {
+  // Reals recorded before are invalid afterwards. (noexcept unless
+  // GRADGUARD_CHECK_THREAD: a tape that found no slot left after 2^48
+  // clears of its own would terminate.)
+  void clear() noexcept(GRADGUARD_CHECK_THREAD == 0) {
+    check_thread("tape.clear()");
     statements_.clear();
     units_.clear();
     general_.clear();
@@ -354,11 +410,12 @@ class basic_tape {
     arena_.clear();
     index_arena_.clear();
     callables_.clear();
+    non_finite_values_.clear();
     frozen_blocks_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
-    // A new generation: reals of the old recording are now recognised as stale.
-    id_ = (id_ & 0xffffu) | (((id_ >> 16) + 1) & 0xffffu) << 16;
+    // A new id: reals of the old recording are now recognised as stale.
+    id_ = detail::tape_registry<T>::next_recording(this, id_);
   }
 
   std::size_t size() const noexcept { return statements_.size(); }
@@ -402,7 +459,7 @@ class basic_tape {
     return basic_real<T>(value, static_cast<std::uint32_t>(statements_.size() - 1), id_);
   }
 
-  tape_mismatch mismatch(std::uint32_t index, std::uint32_t tape_id) const {
+  tape_mismatch mismatch(std::uint32_t index, detail::tape_id_t tape_id) const {
     return mismatch(basic_real<T>(T(0), index, tape_id));
   }
   tape_mismatch mismatch(const basic_real<T>& foreign) const {
@@ -415,6 +472,24 @@ class basic_tape {
  private:
   template <class U>
   friend struct detail::block_recorder;
+  friend struct detail::tape_test_access;
+
+  // With GRADGUARD_CHECK_THREAD: a tape is used on the thread that made it.
+  void check_thread([[maybe_unused]] std::string_view what) const {
+#if GRADGUARD_CHECK_THREAD
+    if (std::this_thread::get_id() != owner_) throw wrong_thread(what);
+#endif
+  }
+  tape_mismatch wrong_thread(std::string_view what) const {
+    std::ostringstream os;
+    os << "gradguard: " << what << " on thread " << std::this_thread::get_id()
+       << ": this gg::tape (at " << static_cast<const void*>(this) << ", registry slot "
+       << (id_ & 0xffffu) << ", " << statements_.size()
+       << " values recorded) was made on thread " << owner_
+       << ", and a tape used by two threads corrupts its memory; fix: use one tape per thread "
+          "(make the gg::tape inside the thread's function, or thread_local)";
+    return tape_mismatch(os.str());
+  }
 
   explicit basic_tape(bool check)
       : id_(detail::tape_registry<T>::acquire(this)), check_finite_(check) {}
@@ -524,6 +599,7 @@ class basic_tape {
     if (adjoints_.size() < statements_.size()) adjoints_.resize(statements_.size());
     std::fill(adjoints_.begin(), adjoints_.begin() + high + 1, T(0));
     adjoints_[top] = T(1);
+    origins_.clear();
     return high;
   }
 
@@ -570,8 +646,15 @@ class basic_tape {
       const T* out = adjoints_.data() + op->first;
       if (!std::all_of(out, out + (op->last - op->first + 1),
                        [](const T& a) { return detail::is_constant_zero(a); })) {
-        op->backward(*op, adjoints_.data());
-        if constexpr (Checked) check_block(*op);
+        if constexpr (Checked) {
+          const bool finite = std::all_of(out, out + (op->last - op->first + 1), [](const T& a) {
+            return std::isfinite(detail::plain_value(a));
+          });
+          op->backward(*op, adjoints_.data());
+          if (finite) note_block(*op);
+        } else {
+          op->backward(*op, adjoints_.data());
+        }
       }
       top = op->first;  // its other outputs have no scalar operands: skip them
     }
@@ -593,33 +676,35 @@ class basic_tape {
       if ((nu | ng) == 0) continue;  // a variable or a cut value: nothing to pass on
       const T a = adj[s];
       if (detail::is_constant_zero(a)) continue;
-      // Most statements have one or two operands of each kind: straight-line
-      // code for those, a loop for the rest.
-      switch (nu) {
-        case 0:
-          break;
-        case 1:
-          adj[unit[0]] += a;
-          break;
-        case 2:
-          adj[unit[0]] += a;
-          adj[unit[1]] += a;
-          break;
-        default:
-          for (std::uint32_t k = 0; k < nu; ++k) adj[unit[k]] += a;
-      }
       if constexpr (Checked) {
-        for (std::uint32_t k = 0; k < nu; ++k)
-          if (!std::isfinite(detail::plain_value(adj[unit[k]])))
-            throw non_finite(static_cast<std::uint32_t>(s), unit[k], a, T(1));
-        for (std::uint32_t k = 0; k < ng; ++k) {
-          const T before = adj[general[k]];
-          adj[general[k]] += a * partial[k];
-          if (!std::isfinite(detail::plain_value(adj[general[k]])) &&
-              std::isfinite(detail::plain_value(before)))
-            throw non_finite(static_cast<std::uint32_t>(s), general[k], a, partial[k]);
-        }
+        // An operand adjoint made NaN or infinite here from finite ones is
+        // noted; one already so, or a non-finite incoming adjoint, only
+        // passes on what an earlier statement made.
+        const bool finite = std::isfinite(detail::plain_value(a));
+        const auto add = [&](std::uint32_t i, const T& p) {
+          const bool before = std::isfinite(detail::plain_value(adj[i]));
+          adj[i] += a * p;
+          if (finite && before && !std::isfinite(detail::plain_value(adj[i])))
+            origins_.push_back({static_cast<std::uint32_t>(s), i, a, p});
+        };
+        for (std::uint32_t k = 0; k < nu; ++k) add(unit[k], T(1));
+        for (std::uint32_t k = 0; k < ng; ++k) add(general[k], partial[k]);
       } else {
+        // Most statements have one or two operands of each kind: straight-line
+        // code for those, a loop for the rest.
+        switch (nu) {
+          case 0:
+            break;
+          case 1:
+            adj[unit[0]] += a;
+            break;
+          case 2:
+            adj[unit[0]] += a;
+            adj[unit[1]] += a;
+            break;
+          default:
+            for (std::uint32_t k = 0; k < nu; ++k) adj[unit[k]] += a;
+        }
         switch (ng) {
           case 0:
             break;
@@ -638,8 +723,16 @@ class basic_tape {
     c = {unit, general, partial};
   }
 
-  // With gg::check_finite: the first operand adjoint a block made NaN or infinite.
-  void check_block(const detail::block_operation<T>& op) const;
+  // With gg::check_finite: notes the first operand adjoint a block made NaN or infinite.
+  void note_block(const detail::block_operation<T>& op);
+  // With gg::check_finite, after a sweep for outputs: throws for the first
+  // NaN or infinite value on a differentiable path to an output, then for
+  // the first place that made the adjoint of a requested value NaN or
+  // infinite (requested: the indices, by a callable taking a callable).
+  template <class ForEachRequested>
+  void check_finite_after(std::span<const std::uint32_t> outputs, ForEachRequested&& requested);
+  template <class ForEachRequested>
+  void check_origins(std::uint32_t top, ForEachRequested& requested) const;
 
   // Records a block of n outputs; returns the index of the first.
   std::uint32_t record_block(std::size_t n, detail::block_operation<T> op) {
@@ -662,7 +755,7 @@ class basic_tape {
     first_operation_ = std::min(first_operation_, first);
     return first;
   }
-  static basic_real<T> real_at(const T& value, std::uint32_t index, std::uint32_t tape_id) {
+  static basic_real<T> real_at(const T& value, std::uint32_t index, detail::tape_id_t tape_id) {
     return basic_real<T>(value, index, tape_id);
   }
 
@@ -671,6 +764,10 @@ class basic_tape {
 
   non_finite_adjoint non_finite(std::uint32_t s, std::uint32_t operand, const T& adjoint,
                                 const T& partial) const;
+  non_finite_adjoint non_finite_block(const detail::block_operation<T>& op, std::uint32_t i) const;
+  non_finite_adjoint non_finite_value(std::uint32_t s, double value) const;
+  // "statement #s `a * b` recorded at f.cpp:3 with operand values a = 1, b = 2"
+  void describe_statement(std::ostream& os, std::uint32_t s) const;
 
   // How each requested value is reached from the outputs: 1 on a
   // differentiable path, 2 + k when only through cut k, 0 not at all.
@@ -715,6 +812,11 @@ class basic_tape {
   detail::buffer<T> partials_;
   detail::buffer<T> leaf_values_;                // with check_finite
   detail::buffer<detail::statement_info> info_;  // with check_finite
+  // With check_finite: the values recorded NaN or infinite, in order, and
+  // where the last sweep first made an adjoint NaN or infinite (reported
+  // only when it reaches a requested variable).
+  std::vector<std::pair<std::uint32_t, double>> non_finite_values_;
+  std::vector<detail::non_finite_origin<T>> origins_;
   std::vector<detail::cut_record> cuts_;
   std::vector<detail::variable_block> blocks_;
   std::string names_;
@@ -724,7 +826,9 @@ class basic_tape {
   // Below the first statement with operands there are only variables: the
   // sweep stops there (inputs are usually created first).
   std::uint32_t first_operation_ = std::numeric_limits<std::uint32_t>::max();
-  std::uint32_t id_;
+  detail::tape_id_t id_;
+  // The thread that made the tape (checked with GRADGUARD_CHECK_THREAD).
+  std::thread::id owner_ = std::this_thread::get_id();
   bool check_finite_;
 };
 
@@ -735,7 +839,7 @@ template <class T>
 class tape_gradient {
  public:
   const T& operator[](const basic_real<T>& x) const {
-    const std::uint64_t k = key(x);
+    const key_type k = key(x);
     if (keys_.size() <= 16) {
       for (std::size_t i = 0; i < keys_.size(); ++i)
         if (keys_[i] == k) return values_[i];
@@ -758,8 +862,9 @@ class tape_gradient {
   tape_gradient() = default;
   // A requested value is found by its tape and index together: a constant
   // (no tape) never matches a variable of index 0.
-  static std::uint64_t key(const basic_real<T>& x) {
-    return std::uint64_t{x.tape_id()} << 32 | x.index();
+  using key_type = std::pair<detail::tape_id_t, std::uint32_t>;
+  static key_type key(const basic_real<T>& x) {
+    return {x.tape_id(), x.index()};
   }
   void index() {
     if (keys_.size() <= 16) return;
@@ -768,9 +873,9 @@ class tape_gradient {
     std::sort(sorted_.begin(), sorted_.end());
   }
 
-  std::vector<std::uint64_t> keys_;
+  std::vector<key_type> keys_;
   std::vector<T> values_;
-  std::vector<std::pair<std::uint64_t, std::size_t>> sorted_;
+  std::vector<std::pair<key_type, std::size_t>> sorted_;
 };
 
 // ---------------------------------------------------------------------------
@@ -789,7 +894,8 @@ template <class T, class E>
 GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
   // Only ids and indices are kept: taking a leaf's address would keep the
   // whole expression in memory instead of in registers.
-  std::uint32_t id = 0, index = 0, other_id = 0, other_index = 0, last = 0;
+  tape_id_t id = 0, other_id = 0;
+  std::uint32_t index = 0, other_index = 0, last = 0;
   for_each_runtime_leaf(e, [&](const auto& leaf) {
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(leaf)>, basic_real<T>>) {
       if (leaf.tape_id() == 0) return;
@@ -805,8 +911,8 @@ GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
   });
   if (id == 0) return nullptr;
   basic_tape<T>* tape = tape_registry<T>::find(id);
-  // An index past the recording can only come from a real recorded before
-  // 65536 clears (the generation wrapped): never read past the arrays.
+  // An index past the recording cannot come from a live id; checked anyway
+  // (it is free): never read past the arrays.
   if (tape == nullptr || last >= tape->size()) throw_stale(tape == nullptr ? index : last);
   if (other_id != 0) throw tape->mismatch(other_index, other_id);
   return tape;
@@ -872,6 +978,8 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e,
     T* values = leaf_values_.end();
     std::size_t k = 0;
     detail::for_each_runtime_leaf(e, [&](const auto& leaf) { values[k++] = T(leaf.value); });
+    if (!std::isfinite(detail::plain_value(ev.value)))
+      non_finite_values_.emplace_back(index, detail::plain_value(ev.value));
     leaf_values_.commit(n);
     info_.commit(1);
   }
@@ -1073,6 +1181,7 @@ template <class T>
 template <class R>
 void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span<T> out,
                                   bool allow) {
+  check_thread("tape.gradient");
   const std::uint32_t top = check_output(y, xs);
   std::size_t n = 0;
   std::uint32_t stop = top;
@@ -1090,6 +1199,10 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   if (y.on_tape() && all_mine) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
+    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
+      for (const basic_real<T>& x : xs)
+        if (x.index() <= top) f(x.index());
+    });
     T* o = out.data();
     for (const basic_real<T>& x : xs) {
       const T v = x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -1099,6 +1212,10 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   } else if (y.on_tape()) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
+    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
+      for (const basic_real<T>& x : xs)
+        if (owns(x) && x.index() <= top) f(x.index());
+    });
     std::size_t i = 0;
     for (const basic_real<T>& x : xs)
       out[i++] = owns(x) && x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -1118,6 +1235,7 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
 template <class T>
 template <class Ys, class Xs>
 dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allow) {
+  check_thread("tape.jacobian");
   dense_matrix<T> j;
   std::vector<std::uint32_t> outputs;
   bool any_on_tape = false;
@@ -1140,6 +1258,13 @@ dense_matrix<T> basic_tape<T>::jacobian_of(const Ys& ys, const Xs& xs, bool allo
         if (owns(x)) stop = std::min(stop, x.index());
       const std::uint32_t high = seed(y.index());
       if (stop < high) sweep(high, stop);
+      if (check_finite_) {
+        const std::uint32_t output = y.index();
+        check_finite_after({&output, 1}, [&](auto f) {
+          for (const basic_real<T>& x : xs)
+            if (owns(x) && x.index() <= output) f(x.index());
+        });
+      }
       std::size_t c = 0;
       for (const basic_real<T>& x : xs) {
         if (owns(x) && x.index() <= y.index()) j(r, c) = adjoints_[x.index()];
@@ -1159,6 +1284,7 @@ template <class T>
 block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
                                                    std::span<const gradient_target<T>> xs,
                                                    bool allow) {
+  check_thread("tape.gradient");
   const std::uint32_t top = check_output(y, xs);
   block_gradient<T> g;
   std::size_t total = 0;
@@ -1173,6 +1299,12 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   if (y.on_tape()) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
+    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
+      for (const auto& x : xs)
+        if (x.ref().tape_id == id_)
+          for (std::uint32_t i = x.ref().first; i < x.ref().first + x.ref().count && i <= top; ++i)
+            f(i);
+    });
   }
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const auto& r = xs[k].ref();
@@ -1225,26 +1357,89 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
 }
 
 template <class T>
-void basic_tape<T>::check_block(const detail::block_operation<T>& op) const {
+void basic_tape<T>::note_block(const detail::block_operation<T>& op) {
+  bool noted = false;
   op.for_each_operand_value([&](std::uint32_t i) {
-    const double v = detail::plain_value(adjoints_[i]);
-    if (std::isfinite(v)) return;
-    std::ostringstream os;
-    const bool custom = std::string_view(op.name) == "custom_gradient";
-    os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became " << v
-       << " in the reverse sweep, at the " << (custom ? "" : "matrix ") << "operation '" << op.name
-       << "' (values #" << op.first << " to #" << op.last << ")";
-    const auto site = detail::format_site(op.where);
-    if (!site.empty()) os << " recorded at " << site;
-    if (custom)
-      os << ". Its vjp returned a NaN or infinite cotangent, or the sum overflowed; check the "
-            "vjp at these inputs.";
-    else
-      os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
-            "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
-            "domain or rescale the computation.";
-    throw non_finite_adjoint(os.str());
+    if (noted || std::isfinite(detail::plain_value(adjoints_[i]))) return;
+    origins_.push_back({op.first, i, T(0), T(0),
+                        static_cast<std::uint32_t>(&op - operations_.data())});
+    noted = true;
   });
+}
+
+template <class T>
+non_finite_adjoint basic_tape<T>::non_finite_block(const detail::block_operation<T>& op,
+                                                   std::uint32_t i) const {
+  std::ostringstream os;
+  const bool custom = std::string_view(op.name) == "custom_gradient";
+  os << "gradguard: the adjoint of '" << name_of(i) << "'" << created_at(i) << " became "
+     << detail::plain_value(adjoints_[i]) << " in the reverse sweep, at the "
+     << (custom ? "" : "matrix ") << "operation '" << op.name << "' (values #" << op.first
+     << " to #" << op.last << ")";
+  const auto site = detail::format_site(op.where);
+  if (!site.empty()) os << " recorded at " << site;
+  if (custom)
+    os << ". Its vjp returned a NaN or infinite cotangent, or the sum overflowed; check the "
+          "vjp at these inputs.";
+  else
+    os << ". The operation is evaluated where its derivative is infinite or undefined (log or "
+          "sqrt of 0, division by 0), or the product overflowed; keep its input inside the "
+          "domain or rescale the computation.";
+  return non_finite_adjoint(os.str());
+}
+
+template <class T>
+template <class ForEachRequested>
+void basic_tape<T>::check_origins(std::uint32_t top, ForEachRequested& requested) const {
+  // The requested values whose adjoint is NaN or infinite, and every value
+  // computed from them: an origin counts when its operand is one of those.
+  std::vector<char> bad(std::size_t{sweep_top(top)} + 1, 0);
+  std::uint32_t low = std::numeric_limits<std::uint32_t>::max();
+  requested([&](std::uint32_t i) {
+    if (i < bad.size() && i < adjoints_.size() &&
+        !std::isfinite(detail::plain_value(adjoints_[i]))) {
+      bad[i] = 1;
+      low = std::min(low, i);
+    }
+  });
+  if (low == std::numeric_limits<std::uint32_t>::max()) return;  // none reached
+  const detail::statement_shape* shape = statements_.data();
+  const std::uint32_t* unit = units_.data();
+  const std::uint32_t* general = general_.data();
+  auto op = operations_.begin();
+  for (std::size_t s = 0; s < bad.size(); ++s) {
+    const auto [nu, ng] = shape[s];
+    for (std::uint32_t k = 0; k < nu && s > low && !bad[s]; ++k) bad[s] = bad[unit[k]];
+    for (std::uint32_t k = 0; k < ng && s > low && !bad[s]; ++k) bad[s] = bad[general[k]];
+    unit += nu;
+    general += ng;
+    for (; op != operations_.end() && op->first == s; ++op) {
+      char any = 0;
+      op->for_each_operand_value([&](std::uint32_t i) { any |= bad[i]; });
+      for (std::size_t i = op->first; any && i <= op->last && i < bad.size(); ++i) bad[i] = 1;
+    }
+  }
+  for (const auto& o : origins_) {
+    if (!bad[o.operand]) continue;
+    if (o.block != std::numeric_limits<std::uint32_t>::max())
+      throw non_finite_block(operations_[o.block], o.operand);
+    throw non_finite(o.statement, o.operand, o.adjoint, o.partial);
+  }
+}
+
+template <class T>
+template <class ForEachRequested>
+void basic_tape<T>::check_finite_after(std::span<const std::uint32_t> outputs,
+                                       ForEachRequested&& requested) {
+  std::uint32_t top = 0;
+  for (auto y : outputs) top = std::max(top, y);
+  // First the adjoints asked for (the message has the partial), then the values.
+  if (!origins_.empty()) check_origins(top, requested);
+  if (!non_finite_values_.empty() && !outputs.empty() && non_finite_values_.front().first <= top) {
+    const std::vector<std::uint32_t> mark = reachability(outputs);
+    for (const auto& [s, v] : non_finite_values_)
+      if (s < mark.size() && mark[s] == 1) throw non_finite_value(s, v);
+  }
 }
 
 namespace detail {
@@ -1261,10 +1456,10 @@ struct block_recorder {
   static std::uint32_t record(basic_tape<T>& t, std::size_t n, const block_operation<T>& op) {
     return t.record_block(n, op);
   }
-  static basic_real<T> real(const T& value, std::uint32_t index, std::uint32_t tape_id) {
+  static basic_real<T> real(const T& value, std::uint32_t index, tape_id_t tape_id) {
     return basic_tape<T>::real_at(value, index, tape_id);
   }
-  static basic_tape<T>* find(std::uint32_t tape_id) noexcept {
+  static basic_tape<T>* find(tape_id_t tape_id) noexcept {
     return tape_id == 0 ? nullptr : tape_registry<T>::find(tape_id);
   }
   // Keeps a callable for the sweeps of this recording; returns where it is.
@@ -1278,30 +1473,33 @@ struct block_recorder {
 }  // namespace detail
 
 template <class T>
+void basic_tape<T>::describe_statement(std::ostream& os, std::uint32_t s) const {
+  const detail::statement_info& info = info_[s];
+  os << "statement #" << s;
+  if (info.describe == nullptr) return;
+  os << " `" << info.describe() << "`";
+  const auto site = detail::format_site(info.where);
+  os << (site.empty() ? " (recorded by =, += or a compound assignment, which has no line)"
+                      : " recorded at " + site);
+  const std::size_t end =
+      s + 1 < info_.size() ? info_[s + 1].first_leaf_value : leaf_values_.size();
+  const std::size_t leaves = end - info.first_leaf_value;
+  if (leaves > 0) {
+    os << " with operand values ";
+    for (std::size_t k = 0; k < leaves; ++k)
+      os << (k ? ", " : "") << detail::leaf_letter(k) << " = "
+         << detail::plain_value(leaf_values_[info.first_leaf_value + k]);
+  }
+}
+
+template <class T>
 non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t operand,
                                              const T& adjoint, const T& partial) const {
   std::ostringstream os;
-  const detail::statement_info& info = info_[s];
   os << "gradguard: the adjoint of "
      << "'" << name_of(operand) << "'" << created_at(operand) << " became "
      << detail::plain_value(adjoints_[operand]) << " in the reverse sweep, at ";
-  if (info.describe != nullptr) {
-    os << "statement #" << s << " `" << info.describe() << "`";
-    const auto site = detail::format_site(info.where);
-    os << (site.empty() ? " (recorded by =, += or a compound assignment, which has no line)"
-                        : " recorded at " + site);
-    const std::size_t end =
-        s + 1 < info_.size() ? info_[s + 1].first_leaf_value : leaf_values_.size();
-    const std::size_t leaves = end - info.first_leaf_value;
-    if (leaves > 0) {
-      os << " with operand values ";
-      for (std::size_t k = 0; k < leaves; ++k)
-        os << (k ? ", " : "") << detail::leaf_letter(k) << " = "
-           << detail::plain_value(leaf_values_[info.first_leaf_value + k]);
-    }
-  } else {
-    os << "statement #" << s;
-  }
+  describe_statement(os, s);
   os << ": the incoming adjoint is " << detail::plain_value(adjoint)
      << " and the partial derivative with respect to '" << name_of(operand) << "' is "
      << detail::plain_value(partial) << ".";
@@ -1310,6 +1508,23 @@ non_finite_adjoint basic_tape<T>::non_finite(std::uint32_t s, std::uint32_t oper
           "input inside the domain, e.g. gg::sqrt(gg::select(x > 0, x, 1.0)) (gg::select sends "
           "no adjoint into the branch it does not take, so that branch cannot make NaN).";
   else os << " The product overflowed; rescale the computation (e.g. work with logarithms).";
+  return non_finite_adjoint(os.str());
+}
+
+template <class T>
+non_finite_adjoint basic_tape<T>::non_finite_value(std::uint32_t s, double value) const {
+  std::ostringstream os;
+  os << "gradguard: the value of ";
+  if (block_of(s) != nullptr) {
+    os << "'" << name_of(s) << "'" << created_at(s);
+  } else {
+    describe_statement(os, s);
+  }
+  os << " is " << value
+     << ", and it reaches the result on a differentiable path: the gradient computed through "
+        "it means nothing. The operation is evaluated outside its domain (log or sqrt of a "
+        "negative number, 0 / 0, inf - inf) or overflowed; keep its input inside the domain, "
+        "e.g. gg::log(gg::select(x > 0, x, 1.0)), or rescale the computation.";
   return non_finite_adjoint(os.str());
 }
 

@@ -42,6 +42,12 @@ std::optional<gg::tape_mismatch> mismatch(F&& f) {
   return std::nullopt;
 }
 
+void dense_matrix_check(const gg::dense_matrix<double>& j, const std::vector<double>& column) {
+  ASSERT_EQ(j.rows, column.size());
+  ASSERT_EQ(j.cols, 1u);
+  for (std::size_t r = 0; r < j.rows; ++r) EXPECT_NEAR(j(r, 0), column[r], 1e-12) << r;
+}
+
 template <class F>
 std::optional<gg::non_finite_adjoint> non_finite(F&& f) {
   try {
@@ -201,6 +207,61 @@ TEST(TapeRuntimeDiagnostics, WithoutCheckFiniteTheInfiniteGradientIsReturned) {
 
 // select sends no adjoint into the branch it did not take: log(x) at x <= 0,
 // whose value and partial are not finite there, cannot make NaN.
+// Only adjoints that reach a requested variable are reported: 'c' is not
+// requested, and the gradient with respect to 'x' is finite and right.
+TEST(TapeRuntimeDiagnostics, CheckFiniteIgnoresANonFiniteAdjointThatReachesNoRequestedVariable) {
+  gg::tape tape(gg::check_finite);
+  gg::real x = tape.variable("x", 3.0);
+  gg::real c = tape.variable("c", 0.0);
+  gg::real y = x * x + gg::sqrt(c);  // d/dc is inf: not asked for
+  gg::real u = gg::sqrt(c);          // in a statement of its own
+  gg::real z = gg::exp(x) + u * 2.0;
+  std::optional<gg::tape_gradient<double>> g;
+  ASSERT_NO_THROW(g = tape.gradient(y, {x}));
+  EXPECT_EQ((*g)[x], 6.0);
+  ASSERT_NO_THROW(g = tape.gradient(z, {x}));
+  EXPECT_NEAR((*g)[x], std::exp(3.0), 1e-12);
+  const std::vector<gg::real> ys{y, z};
+  const std::vector<gg::real> xs{x};
+  dense_matrix_check(tape.jacobian(ys, xs), {6.0, std::exp(3.0)});
+  // asked for: reported, at the statement that made it
+  const auto e = non_finite([&] { tape.gradient(z, {x, c}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), AllOf(HasSubstr("the adjoint of 'c'"), HasSubstr("`sqrt(a)`")));
+  EXPECT_TRUE(non_finite([&] { tape.gradient(y, {c, x}, gg::allow_unconnected); }));
+}
+
+// A NaN value on a differentiable path to the result is reported even when
+// every adjoint is finite (log(-1) has the partial -1); one that does not
+// reach the result (the branch a select did not take, a value not used) is not.
+TEST(TapeRuntimeDiagnostics, CheckFiniteReportsANonFiniteValueOnThePathToTheResult) {
+  gg::tape tape(gg::check_finite);
+  gg::real x = tape.variable("x", -1.0);
+  const int line = __LINE__ + 1;  // the next line
+  gg::real q = gg::log(x) * 2.0;
+  gg::real y = gg::max(q, 1.0);  // max(NaN, 1) is NaN
+  auto e = non_finite([&] { tape.gradient(y, {x}); });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), AllOf(StartsWith("gradguard: the value of statement #1 `log(a) * k` "
+                                          "recorded at " + site(line)),
+                               ContainsRegex("a = -1 is -?nan, and it reaches the result"),
+                               HasSubstr("keep its input inside the domain")));
+  e = non_finite([&] { tape.gradient(q, {x}); });
+  ASSERT_TRUE(e);
+  // not on the path: no report, the gradient is right
+  gg::real w = tape.variable("w", 2.0);
+  gg::real unused = gg::log(x);
+  gg::real s = gg::select(x > 0, gg::log(x), w * w);
+  std::optional<gg::tape_gradient<double>> g;
+  ASSERT_NO_THROW(g = tape.gradient(s, {w}));
+  EXPECT_EQ((*g)[w], 4.0);
+  // without check_finite: the number comes back, as documented
+  gg::tape plain(gg::check_finite, false);
+  gg::real px = plain.variable("x", -1.0);
+  gg::real py = gg::log(px) * 2.0;
+  EXPECT_EQ(plain.gradient(py, {px})[px], -2.0);
+}
+
 TEST(TapeRuntimeDiagnostics, AnUntakenBranchCannotMakeNaN) {
   for (const double x0 : {-1.0, 0.0}) {
     SCOPED_TRACE(x0);
@@ -228,9 +289,9 @@ TEST(TapeRuntimeDiagnostics, AnUntakenBranchCannotMakeNaN) {
   }
 }
 
-// A real outlives 65536 clear()s: the 16-bit generation of its id has come
-// round again. Its index is past the new recording, so it is recognised as
-// stale instead of reading past the arrays.
+// A real outlives 65536 clear()s (once the number at which a 16-bit
+// generation came round again), its index past the new recording: it is
+// recognised as stale, never read past the arrays.
 TEST(TapeRuntimeDiagnostics, AStaleRealAfterTheGenerationWrapsIsRejected) {
   gg::tape tape;
   gg::real w = tape.variable("w", 1.0);
@@ -247,8 +308,61 @@ TEST(TapeRuntimeDiagnostics, AStaleRealAfterTheGenerationWrapsIsRejected) {
     tape.gradient(w, {v});
     FAIL() << "expected gg::tape_mismatch";
   } catch (const gg::tape_mismatch& e) {
-    EXPECT_THAT(e.what(), HasSubstr("cleared or destroyed"));
+    EXPECT_THAT(e.what(), HasSubstr("was recorded on this tape before tape.clear()"));
   }
+}
+
+// A real outlives 65536 clear()s at the same index as a variable of the new
+// recording. With 16-bit generations the id came round again: the stale 3.0
+// aliased 'v' and the gradient of v * v with respect to it came back as 4,
+// silently. No id is reissued within a process.
+TEST(TapeRuntimeDiagnostics, AStaleRealAtALiveIndexIsRejectedAfterManyClears) {
+  gg::tape tape;
+  const gg::real w = tape.variable("w", 3.0);
+  const auto check = [&](int clears) {
+    SCOPED_TRACE(clears);
+    gg::real v = tape.variable("v", 2.0);  // index 0, as w
+    ASSERT_EQ(v.index(), w.index());
+    EXPECT_NE(v.tape_id(), w.tape_id());
+    EXPECT_EQ(w.tape(), nullptr);
+    gg::real y = v * v;
+    EXPECT_TRUE(mismatch([&] { tape.gradient(y, {w}); }));
+    EXPECT_TRUE(mismatch([&] { tape.gradient(y, {w}, gg::allow_unconnected); }));
+    const auto e = mismatch([&] { [[maybe_unused]] gg::real z = v * w; });
+    ASSERT_TRUE(e);
+    EXPECT_THAT(e->what(), HasSubstr("was recorded on this tape before tape.clear()"));
+  };
+  for (int i = 1; i <= 70000; ++i) {
+    tape.clear();
+    if (i == 65536 || i == 70000) check(i);
+  }
+}
+
+// The last generation of a slot: clear() moves the tape to a fresh slot and
+// retires this one (never given out again), so the reals of the last
+// recording are stale, not aliases of a later one.
+TEST(TapeRuntimeDiagnostics, ASlotWhoseGenerationsRunOutIsRetired) {
+  using registry = gg::detail::tape_registry<double>;
+  std::optional<gg::tape> tape(std::in_place);
+  gg::detail::tape_test_access::set_generation(*tape, registry::last_generation - 1);
+  const auto slot = registry::slot_of(tape->id());
+  tape->clear();  // the last generation
+  EXPECT_EQ(registry::generation_of(tape->id()), registry::last_generation);
+  const gg::real w = tape->variable("w", 3.0);
+  ASSERT_EQ(w.tape(), &*tape);
+  tape->clear();  // past it
+  EXPECT_NE(registry::slot_of(tape->id()), slot);
+  gg::real v = tape->variable("v", 2.0);
+  gg::real y = v * v;
+  EXPECT_EQ(w.tape(), nullptr);
+  EXPECT_TRUE(mismatch([&] { tape->gradient(y, {w}); }));
+  EXPECT_TRUE(mismatch([&] { tape->gradient(y, {w}, gg::allow_unconnected); }));
+  EXPECT_TRUE(mismatch([&] { [[maybe_unused]] gg::real z = v * w; }));
+  // Destroyed and made again: the retired slot is not among the free ones.
+  tape.reset();
+  const gg::tape other;
+  EXPECT_NE(registry::slot_of(other.id()), slot);
+  EXPECT_EQ(w.tape(), nullptr);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Each thread records on its own tapes: several threads recording, clearing,
 // creating and destroying tapes and taking gradients at once get the right
 // numbers; a real of another thread's tape in an expression is a
-// gg::tape_mismatch.
+// gg::tape_mismatch, and so is a tape used on a thread other than its own
+// (GRADGUARD_CHECK_THREAD, on here whatever NDEBUG says).
+#define GRADGUARD_CHECK_THREAD 1
 #include <gradguard/gradguard.hpp>
 
 #include <gmock/gmock.h>
@@ -33,6 +35,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 struct result {
   double loss, dw, db;
@@ -173,6 +176,43 @@ TEST(TapeThreads, ARealOfAnotherThreadsTapeIsAMismatch) {
   } catch (const gg::tape_mismatch& e) {
     EXPECT_THAT(e.what(), HasSubstr("cleared or destroyed"));
   }
+}
+
+// A tape used on another thread is reported at its entry points (a tape
+// used by two threads at once corrupted its memory, with no diagnosis).
+// Nothing is recorded by the refused calls.
+TEST(TapeThreads, ATapeUsedOnAnotherThreadIsReported) {
+  gg::tape tape;
+  gg::real x = tape.variable("x", 2.0);
+  gg::real y = x * x;
+  const std::size_t recorded = tape.size();
+  std::vector<std::string> messages;
+  std::thread other([&] {
+    const auto refused = [&](auto&& f) {
+      try {
+        f();
+        messages.emplace_back("no exception");
+      } catch (const gg::tape_mismatch& e) {
+        messages.emplace_back(e.what());
+      }
+    };
+    refused([&] { tape.variable("w", 1.0); });
+    refused([&] { tape.variables("v", std::vector<double>{1.0, 2.0}); });
+    refused([&] { tape.gradient(y, {x}); });
+    refused([&] { tape.jacobian(std::vector<gg::real>{y}, std::vector<gg::real>{x}); });
+    refused([&] { tape.clear(); });
+  });
+  other.join();
+  ASSERT_EQ(messages.size(), 5u);
+  const char* calls[] = {"tape.variable on thread", "tape.variables on thread",
+                         "tape.gradient on thread", "tape.jacobian on thread",
+                         "tape.clear() on thread"};
+  for (std::size_t i = 0; i < 5; ++i)
+    EXPECT_THAT(messages[i], AllOf(StartsWith(std::string("gradguard: ") + calls[i]),
+                                   HasSubstr("was made on thread"),
+                                   HasSubstr("fix: use one tape per thread")));
+  EXPECT_EQ(tape.size(), recorded);
+  EXPECT_EQ(tape.gradient(y, {x})[x], 4.0);  // its own thread: fine
 }
 
 }  // namespace
