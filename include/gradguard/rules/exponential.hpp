@@ -152,6 +152,19 @@ struct pow_rule {
     // d^2/dx^2 x^1, d^3/dx^3 x^2, ...). Only there: elsewhere y x^(y-1) is
     // finite, and its derivative in y (x^(y-1) at y = 0) must stay.
     using math::select;
+    using Y = decltype(y);
+    if constexpr (std::is_integral_v<Y>) {
+      // The most negative y: y - 1 would overflow; x^(y-1) = x^y / x.
+      constexpr Y least = std::numeric_limits<Y>::min();
+      if constexpr (std::is_floating_point_v<R>) {
+        if (y == least) [[unlikely]]
+          return static_cast<R>(y) * (r / x);
+      } else {  // nested duals
+        const Y y1 = y == least ? least : Y(y - 1);
+        return select(y == least, y * (pow(x, y) / x),
+                      select(x == 0 && y == 0, 0, y * pow(x, y1)));
+      }
+    }
     if constexpr (std::is_same_v<decltype(x == 0), bool>) {  // numbers, duals
       return select(x == 0 && y == 0, 0, y * pow(x, y - 1));
     } else {  // symbolic
