@@ -199,14 +199,14 @@ struct dual : dual_operators::enable<dual<T, N>> {
   }
 
   // A dual never turns into a plain number behind your back: that would drop
-  // its tangent without a trace.
-  template <arithmetic A>
-  operator A() const {  // NOLINT(google-explicit-constructor)
-    static_assert(detail::always_false<A>,
+  // its tangent without a trace. One conversion, so that std::exp(d) fails
+  // with this message rather than as an ambiguous call.
+  operator std::conditional_t<arithmetic<T>, T, double>() const {  // NOLINT
+    static_assert(detail::always_false<T>,
                   "gradguard: a gg::dual does not convert to a number, which would drop its "
                   "tangent; read the value on purpose with gg::value(d), or keep computing with "
-                  "gg::dual (gg::exp, gg::log, ... work on it)");
-    return A();
+                  "gg::dual (gg::exp, gg::log, ... work on it; std::exp does not)");
+    return {};
   }
 
  private:
