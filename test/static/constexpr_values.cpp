@@ -3,6 +3,7 @@
 // rounding and casts.
 #include <gradguard/gradguard.hpp>
 
+#include <climits>
 #include <type_traits>
 
 namespace gg = gradguard;
@@ -33,6 +34,13 @@ static_assert(gg::derivative(gg::pow(y, 3), y) == 27.0);
 static_assert(gg::derivative(gg::pow(x, -2), x) == -0.25);
 static_assert(gg::derivative(gg::pow(gg::var<"x">(0.0), 2), gg::var<"x">(0.0)) == 0.0);
 static_assert(gg::value(gg::d(gg::d(gg::pow(x, 4), x), x)) == 48.0);
+// the most negative exponents: y x^(y-1) without computing y - 1, |y| in
+// unsigned arithmetic (both overflowed: undefined, so not constant)
+constexpr auto minus_one = gg::var<"x">(-1.0);
+static_assert(gg::derivative(gg::pow(gg::var<"x">(1.0), INT_MIN), x) == -2147483648.0);
+static_assert(gg::derivative(gg::pow(minus_one, INT_MIN), x) == 2147483648.0);  // (-1)^odd
+static_assert(gg::value(gg::pow(minus_one, LLONG_MIN)) == 1.0);
+static_assert(gg::derivative(gg::pow(minus_one, LLONG_MIN), x) == 9223372036854775808.0);
 
 // sqrt: correctly rounded, as std::sqrt at run time
 static_assert(gg::value(gg::sqrt(four)) == 2.0);

@@ -26,6 +26,8 @@
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -152,6 +154,12 @@ struct dual : dual_operators::enable<dual<T, N>> {
 
   // The variable with value v and tangent e_i: the i-th input of N.
   static constexpr dual variable(const T& v, std::size_t i) requires(N != dynamic) {
+    if (i >= N)  // in a constant expression, a compile error at this line
+      throw std::out_of_range("gradguard: gg::dual<T, " + std::to_string(N) + ">::variable(v, " +
+                              std::to_string(i) + "): input " + std::to_string(i) +
+                              " of N = " + std::to_string(N) +
+                              " has no tangent; inputs are numbered 0 to N - 1 (give the dual a "
+                              "larger N, or gg::dynamic)");
     dual d(v);
     // Every component written the same way (no single store into a zeroed
     // array, which a following vector copy of d would read back stalled).
@@ -160,6 +168,11 @@ struct dual : dual_operators::enable<dual<T, N>> {
   }
   // The i-th input of n, with a tangent sized at run time.
   static constexpr dual variable(const T& v, std::size_t i, std::size_t n) requires(N == dynamic) {
+    if (i >= n)
+      throw std::out_of_range("gradguard: gg::dual<T, gg::dynamic>::variable(v, " +
+                              std::to_string(i) + ", " + std::to_string(n) + "): input " +
+                              std::to_string(i) + " of n = " + std::to_string(n) +
+                              " has no tangent; inputs are numbered 0 to n - 1");
     dual d(v);
     d.tangent.assign(n, T(0));
     d.tangent[i] = T(1);
@@ -186,14 +199,14 @@ struct dual : dual_operators::enable<dual<T, N>> {
   }
 
   // A dual never turns into a plain number behind your back: that would drop
-  // its tangent without a trace.
-  template <arithmetic A>
-  operator A() const {  // NOLINT(google-explicit-constructor)
-    static_assert(detail::always_false<A>,
+  // its tangent without a trace. One conversion, so that std::exp(d) fails
+  // with this message rather than as an ambiguous call.
+  operator std::conditional_t<arithmetic<T>, T, double>() const {  // NOLINT
+    static_assert(detail::always_false<T>,
                   "gradguard: a gg::dual does not convert to a number, which would drop its "
                   "tangent; read the value on purpose with gg::value(d), or keep computing with "
-                  "gg::dual (gg::exp, gg::log, ... work on it)");
-    return A();
+                  "gg::dual (gg::exp, gg::log, ... work on it; std::exp does not)");
+    return {};
   }
 
  private:
@@ -207,14 +220,26 @@ struct dual : dual_operators::enable<dual<T, N>> {
     } else if constexpr (N == dynamic) {
       const std::size_t n = e.tangent.size();
       if (tangent.size() != n) tangent.resize(n);  // e may read this tangent: resize keeps it
-      for (std::size_t i = 0; i < n; ++i) detail::assign_component(tangent[i], e.tangent.eval(i));
+      if (e.tangent.partials_finite()) [[likely]]
+        for (std::size_t i = 0; i < n; ++i) detail::assign_component(tangent[i], e.tangent.eval(i));
+      else assign_nan_safe(e, n);
     } else {
       // Into a local first: it aliases none of the tangents e reads, so the
       // loop vectorises without run-time overlap checks (1.6x faster).
+      if (!e.tangent.partials_finite()) [[unlikely]]
+        return assign_nan_safe(e, N);
       tangent_type t;
       for (std::size_t i = 0; i < N; ++i) detail::assign_component(t[i], e.tangent.eval(i));
       tangent = t;
     }
+  }
+  // An infinite or NaN partial: the components that are exactly 0 contribute
+  // 0 (forward/tangent.hpp), so d/dx (x * x + sqrt(y)) at y = 0 is 2x, not NaN.
+  template <class E>
+  constexpr void assign_nan_safe(const E& e, std::size_t n) {
+    tangent_type t = tangent;  // e may read this tangent
+    for (std::size_t i = 0; i < n; ++i) detail::assign_component(t[i], e.tangent.eval_nan_safe(i));
+    tangent = std::move(t);
   }
 };
 

@@ -6,12 +6,23 @@
 // no temporary tangent vector, and the loop over the N components is one.
 //
 // Every node has `eval(i)` (component i, possibly a lazy value of a nested
-// dual) and `size()` (the number of components; 0 for a constant with a
-// dynamic tangent, whose components are all zero).
+// dual), `size()` (the number of components; 0 for a constant with a
+// dynamic tangent, whose components are all zero), and for the NaN-safe
+// evaluation `partials_finite()` and `eval_nan_safe(i)`.
+//
+// NaN safety (ForwardDiff.jl's NaN-safe mode): a tangent component that is
+// exactly 0 contributes 0, even times an infinite partial, so that
+// x * x + sqrt(y) at y = 0 keeps d/dx = 2x where inf * 0 would make it NaN.
+// Partials are computed once per operation, so gg::dual checks them there
+// (partials_finite(), once per assignment) and takes the component-wise
+// test only when one of them is infinite or NaN: the tangent loop of the
+// finite case is unchanged.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -54,12 +65,57 @@ constexpr decltype(auto) component(const S& s, std::size_t i) {
   }
 }
 
+// Whether a partial is finite: a number, a (materialized) dual with its
+// tangents, gg::one. Constant-evaluable (std::isfinite is not before C++23).
+template <class P>
+constexpr bool is_finite_partial(const P& p) {
+  if constexpr (structural<P>) return true;
+  else if constexpr (std::is_integral_v<P>) return true;
+  else if constexpr (arithmetic<P>) return p - p == p - p;  // inf - inf and NaN are NaN
+  else {
+    if (!is_finite_partial(p.value)) return false;
+    for (const auto& t : p.tangent)
+      if (!is_finite_partial(t)) return false;
+    return true;
+  }
+}
+
+// Whether a tangent component is exactly 0: a number, or a nested dual
+// whose value and tangents all are (a lazy component is evaluated first).
+template <class X>
+constexpr bool is_zero_component(const X& x) {
+  if constexpr (arithmetic<X>) return x == X(0);
+  else if constexpr (requires { typename X::tangent_expression; }) {
+    return is_zero_component(dual<typename X::value_type, X::width>(x));  // an expression
+  } else {
+    if (!is_zero_component(x.value)) return false;
+    for (const auto& t : x.tangent)
+      if (!is_zero_component(t)) return false;
+    return true;
+  }
+}
+
+// partial * component, 0 where the component is exactly 0 (whatever the
+// partial), in the type of the product evaluated.
+template <class P, class X>
+constexpr auto nan_safe_product(const P& p, const X& x) {
+  using R = std::remove_cvref_t<decltype(p * x)>;
+  if constexpr (arithmetic<R>) {
+    return is_zero_component(x) ? R(0) : p * x;
+  } else {
+    using D = dual<typename R::value_type, R::width>;
+    return is_zero_component(x) ? D(0) : D(p * x);
+  }
+}
+
 // The tangent of an lvalue dual: read in place. The dual must outlive the
 // expression (assign the expression to a gg::dual to keep it).
 template <class S>
 struct tangent_ref {
   const S* storage;
   constexpr decltype(auto) eval(std::size_t i) const { return component(*storage, i); }
+  constexpr decltype(auto) eval_nan_safe(std::size_t i) const { return eval(i); }
+  static constexpr bool partials_finite() { return true; }
   constexpr std::size_t size() const { return storage->size(); }
 };
 
@@ -69,6 +125,8 @@ template <class S>
 struct tangent_owned {
   S storage;
   constexpr decltype(auto) eval(std::size_t i) const { return component(storage, i); }
+  constexpr decltype(auto) eval_nan_safe(std::size_t i) const { return eval(i); }
+  static constexpr bool partials_finite() { return true; }
   constexpr std::size_t size() const { return storage.size(); }
 };
 
@@ -81,6 +139,13 @@ struct tangent_term {
   constexpr decltype(auto) eval(std::size_t i) const {
     if constexpr (is_one_v<P>) return tangent.eval(i);
     else return partial * tangent.eval(i);
+  }
+  constexpr decltype(auto) eval_nan_safe(std::size_t i) const {
+    if constexpr (is_one_v<P>) return tangent.eval_nan_safe(i);
+    else return nan_safe_product(partial, tangent.eval_nan_safe(i));
+  }
+  constexpr bool partials_finite() const {
+    return is_finite_partial(partial) && tangent.partials_finite();
   }
   constexpr std::size_t size() const { return tangent.size(); }
 };
@@ -98,8 +163,29 @@ struct guarded_tangent_term {
     if constexpr (is_one_v<P>) return Component(tangent.eval(i));
     else return Component(partial * tangent.eval(i));
   }
+  constexpr Component eval_nan_safe(std::size_t i) const {
+    if (!flows) return Component(0);
+    if constexpr (is_one_v<P>) return Component(tangent.eval_nan_safe(i));
+    else return Component(nan_safe_product(partial, tangent.eval_nan_safe(i)));
+  }
+  constexpr bool partials_finite() const {
+    return !flows || (is_finite_partial(partial) && tangent.partials_finite());
+  }
   constexpr std::size_t size() const { return tangent.size(); }
 };
+
+// The number of tangents of two operands of one operation (gg::dynamic): a
+// constant's empty tangent goes with any; two different non-zero widths are
+// an error (the inputs were seeded for different problems).
+constexpr std::size_t common_width(std::size_t n0, std::size_t n1) {
+  if (n0 != n1 && n0 != 0 && n1 != 0)
+    throw std::invalid_argument(
+        "gradguard: an operation on gg::dual<T, gg::dynamic> combines duals with " +
+        std::to_string(n0) + " and " + std::to_string(n1) +
+        " tangents; seed every input with the same n (dual::variable(v, i, n)), or take a value "
+        "with no derivative as a constant (gg::value(d))");
+  return n0 < n1 ? n1 : n0;
+}
 
 template <class... Terms>
 struct tangent_sum;
@@ -108,10 +194,11 @@ struct tangent_sum<A, B> {
   A a0;
   B a1;
   constexpr decltype(auto) eval(std::size_t i) const { return a0.eval(i) + a1.eval(i); }
-  constexpr std::size_t size() const {
-    const std::size_t n0 = a0.size(), n1 = a1.size();
-    return n0 < n1 ? n1 : n0;
+  constexpr decltype(auto) eval_nan_safe(std::size_t i) const {
+    return a0.eval_nan_safe(i) + a1.eval_nan_safe(i);
   }
+  constexpr bool partials_finite() const { return a0.partials_finite() && a1.partials_finite(); }
+  constexpr std::size_t size() const { return common_width(a0.size(), a1.size()); }
 };
 template <class A, class B, class C>
 struct tangent_sum<A, B, C> {
@@ -121,10 +208,14 @@ struct tangent_sum<A, B, C> {
   constexpr decltype(auto) eval(std::size_t i) const {
     return a0.eval(i) + a1.eval(i) + a2.eval(i);
   }
+  constexpr decltype(auto) eval_nan_safe(std::size_t i) const {
+    return a0.eval_nan_safe(i) + a1.eval_nan_safe(i) + a2.eval_nan_safe(i);
+  }
+  constexpr bool partials_finite() const {
+    return a0.partials_finite() && a1.partials_finite() && a2.partials_finite();
+  }
   constexpr std::size_t size() const {
-    const std::size_t n0 = a0.size(), n1 = a1.size(), n2 = a2.size();
-    const std::size_t m = n0 < n1 ? n1 : n0;
-    return m < n2 ? n2 : m;
+    return common_width(common_width(a0.size(), a1.size()), a2.size());
   }
 };
 

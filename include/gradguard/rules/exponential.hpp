@@ -112,7 +112,9 @@ struct square_rule {
 };
 
 // pow(x, y): d/dx = y x^(y-1), d/dy = log(x) x^y. The second is lazy: with a
-// constant or integer exponent it is never computed.
+// constant or integer exponent it is never computed. At the edges, as
+// PyTorch and JAX: d/dx x^0 = 0 also at x = 0 (not 0 * inf), and d/dy 0^y = 0
+// for y >= 0 (not log(0) * 0 = NaN; 0^y is constant 0 for y > 0).
 struct pow_rule {
   static constexpr std::string_view name = "pow";
   static constexpr auto value(auto x, auto y) {
@@ -120,11 +122,20 @@ struct pow_rule {
     return pow(x, y);
   }
   static constexpr auto partials(auto r, auto x, auto y) {
-    using math::log;
-    return std::tuple{lazy{[=] { return d_base(r, x, y); }}, lazy{[=] { return log(x) * r; }}};
+    return std::tuple{lazy{[=] { return d_base(r, x, y); }}, lazy{[=] { return d_exponent(r, x, y); }}};
   }
 
  private:
+  static constexpr auto d_exponent(auto r, auto x, auto y) {
+    using math::log;
+    using math::select;
+    if constexpr (std::is_same_v<decltype(x == 0), bool>) {  // numbers, duals
+      const bool flat = x == 0 && y >= 0;
+      return select(flat, 0, log(x) * r);
+    } else {  // symbolic: the same, written with expressions
+      return select(x == 0, select(y >= 0, 0, log(x) * r), log(x) * r);
+    }
+  }
   // y x^(y-1) = y r / x saves a second pow where that is exact to rounding:
   // a floating exponent, x != 0 and r normal (it neither overflowed nor
   // underflowed). Integer exponents keep the exact repeated squaring.
@@ -137,20 +148,29 @@ struct pow_rule {
       if (x != 0 && m >= std::numeric_limits<R>::min() && m <= std::numeric_limits<R>::max())
         return y * r / x;
     }
-    // Integer exponents: d/dx x^0 = 0 also at x = 0, where y x^(y-1) is 0 * inf
-    // (and so d^2/dx^2 x^1, d^3/dx^3 x^2, ...).
-    if constexpr (integral_exponent<decltype(y)>) {
-      using math::select;
-      return select(y == 0, 0, y * pow(x, y - 1));
-    } else {
-      return y * pow(x, y - 1);
+    // d/dx x^0 = 0 also at x = 0, where y x^(y-1) is 0 * inf (and so
+    // d^2/dx^2 x^1, d^3/dx^3 x^2, ...). Only there: elsewhere y x^(y-1) is
+    // finite, and its derivative in y (x^(y-1) at y = 0) must stay.
+    using math::select;
+    using Y = decltype(y);
+    if constexpr (std::is_integral_v<Y>) {
+      // The most negative y: y - 1 would overflow; x^(y-1) = x^y / x.
+      constexpr Y least = std::numeric_limits<Y>::min();
+      if constexpr (std::is_floating_point_v<R>) {
+        if (y == least) [[unlikely]]
+          return static_cast<R>(y) * (r / x);
+      } else {  // nested duals
+        const Y y1 = y == least ? least : Y(y - 1);
+        return select(y == least, y * (pow(x, y) / x),
+                      select(x == 0 && y == 0, 0, y * pow(x, y1)));
+      }
+    }
+    if constexpr (std::is_same_v<decltype(x == 0), bool>) {  // numbers, duals
+      return select(x == 0 && y == 0, 0, y * pow(x, y - 1));
+    } else {  // symbolic
+      return select(x == 0, select(y == 0, 0, y * pow(x, y - 1)), y * pow(x, y - 1));
     }
   }
-  // An integer, or an expression of one.
-  template <class Y>
-  static constexpr bool integral_exponent = std::is_integral_v<Y> || requires {
-    requires std::is_integral_v<typename Y::value_type>;
-  };
 };
 
 // hypot(x, y) = sqrt(x^2 + y^2): d/dx = x / r, d/dy = y / r

@@ -135,13 +135,28 @@ constexpr floating_t<T> ipow(T x, N n) {
   using F = floating_t<T>;
   F base = static_cast<F>(x), r = 1;
   bool negative = n < 0;
-  auto e = negative ? -static_cast<long long>(n) : static_cast<long long>(n);
+  // |n| in unsigned arithmetic: -n overflows for the most negative n.
+  const auto u = static_cast<unsigned long long>(n);
+  unsigned long long e = negative ? 0ull - u : u;
   while (e > 0) {
     if (e & 1) r *= base;
     base *= base;
     e >>= 1;
   }
   return negative ? F(1) / r : r;
+}
+
+// Whether the floating x converts to the integer type T (C++ leaves NaN and
+// values out of range undefined): -2^k <= trunc(x) < 2^k, bounds exact in F.
+template <std::integral T, std::floating_point F>
+constexpr bool converts_to_integer(F x) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return true;  // x != 0, defined for every x
+  } else {
+    const F lower = std::is_signed_v<T> ? static_cast<F>(std::numeric_limits<T>::min()) : F(0);
+    const F upper = static_cast<F>(std::numeric_limits<T>::max() / 2 + 1) * F(2);
+    return (x >= lower || x > lower - F(1)) && x < upper;  // NaN fails both
+  }
 }
 
 // The transcendental functions: std:: at run time; g++ folds them in

@@ -5,8 +5,12 @@
 #pragma once
 
 #include <concepts>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 #include <gradguard/rules/math.hpp>
 #include <gradguard/rules/rule.hpp>
@@ -94,12 +98,39 @@ struct cast_rule {
   using target = T;
   static constexpr std::string_view name = "cast";
   static constexpr bool differentiable = std::floating_point<T>;
-  static constexpr auto value(auto x) { return static_cast<T>(x); }
+  static constexpr auto value(auto x) {
+    if constexpr (std::integral<T> && std::floating_point<decltype(x)>)
+      if (!math::converts_to_integer<T>(x)) [[unlikely]]
+        throw_not_representable(static_cast<double>(x));  // in a constant expression: an error here
+    return static_cast<T>(x);
+  }
   static constexpr auto partials(auto, auto) {
     if constexpr (std::floating_point<T>) return std::tuple{one{}};
     else return std::tuple{zero{}};
   }
+
+ private:
+  [[noreturn]] static void throw_not_representable(double x);
+  static constexpr const char* integer_name() {
+    if constexpr (std::is_same_v<T, int>) return "int";
+    else if constexpr (std::is_same_v<T, long>) return "long";
+    else if constexpr (std::is_same_v<T, long long>) return "long long";
+    else if constexpr (std::is_same_v<T, unsigned>) return "unsigned";
+    else if constexpr (std::is_same_v<T, short>) return "short";
+    else return "integer type";
+  }
 };
+
+template <class T>
+[[noreturn]] void cast_rule<T>::throw_not_representable(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", x);
+  throw std::domain_error(std::string("gradguard: gg::cast<") + integer_name() + ">(x): x = " +
+                          text + " is NaN or outside the range of the integer type (C++ leaves "
+                          "the conversion undefined); clamp it first, e.g. gg::cast<" +
+                          integer_name() + ">(gg::min(gg::max(x, lo), hi)), or test x with "
+                          "std::isfinite");
+}
 
 // stop_gradient(x) = x with no derivative: the user's explicit cut.
 struct stop_gradient_rule {

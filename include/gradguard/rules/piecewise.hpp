@@ -1,7 +1,8 @@
 // IWYU pragma: private, include <gradguard/gradguard.hpp>
 // Piecewise-smooth primitives: abs, min/max, select. At a kink the derivative
-// is that of the branch the value came from (abs'(0) = 0, ties go to the first
-// operand), as in PyTorch and JAX.
+// is that of the branch the value came from: abs'(0) = 0 (PyTorch too; JAX
+// gives 1), and a min/max tie goes wholly to the first operand (PyTorch and
+// JAX split it, 1/2 each). docs/design.md, "Kinks and edges".
 #pragma once
 
 #include <string_view>

@@ -85,14 +85,15 @@ class basic_real {
   }
 
   // A real never turns into a plain number behind your back: that would cut
-  // its gradient without a trace.
-  template <arithmetic A>
-  operator A() const {  // NOLINT(google-explicit-constructor)
-    static_assert(detail::always_false<A>,
+  // its gradient without a trace. One conversion (not one per arithmetic
+  // type), so that std::exp(r) picks std::exp(double) and fails with this
+  // message rather than as an ambiguous call.
+  operator std::conditional_t<arithmetic<T>, T, double>() const {  // NOLINT
+    static_assert(detail::always_false<T>,
                   "gradguard: a gg::real does not convert to a number, which would cut its "
                   "gradient; read the value on purpose with gg::value(r), or keep computing "
-                  "with gg::real (gg::exp, gg::log, ... work on it)");
-    return A();
+                  "with gg::real (gg::exp, gg::log, ... work on it; std::exp does not)");
+    return {};
   }
 
   // Whether the value is recorded on a tape (false for a constant).

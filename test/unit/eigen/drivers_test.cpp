@@ -64,6 +64,28 @@ TEST(Jacobian, ForwardModeForTallFunctionsMatchesFiniteDifferences) {
   EXPECT_DOUBLE_EQ(J(0, 0), x[1]);  // exact, not approximate
 }
 
+// gg::jacobian calls fn with doubles first (to learn the number of outputs):
+// a function written with gg::sin, gg::exp, gg::pow works (gg:: functions
+// take plain numbers), in forward and in reverse mode.
+TEST(Jacobian, OfAFunctionWrittenWithGradguardFunctions) {
+  auto g = [](const auto& v) {
+    using S = typename std::decay_t<decltype(v)>::Scalar;
+    Eigen::Matrix<S, Eigen::Dynamic, 1> r(3);
+    r[0] = gg::sin(v[0]) * gg::exp(v[1]);
+    r[1] = gg::pow(v[0], 2.5) + gg::square(v[1]);
+    r[2] = gg::max(v[0], v[1]) * gg::log1p(v[1]);
+    return r;
+  };
+  vector x(2);
+  x << 0.7, 0.4;
+  const matrix fd = finite_jacobian([&](const vector& v) { return vector(g(v)); }, x);
+  const matrix J = gg::jacobian(g, x);  // forward: 3 outputs of 2 inputs
+  EXPECT_TRUE(J.isApprox(fd, 1e-7)) << J << "\n\n" << fd;
+  auto sum = [&](const auto& v) { return gg::sin(v[0]) * gg::exp(v[1]) + gg::pow(v[0], 2.5); };
+  const matrix Jr = gg::jacobian(sum, x);  // reverse: 1 output
+  EXPECT_TRUE(Jr.row(0).isApprox(fd.row(0) + (vector(2) << 2.5 * std::pow(0.7, 1.5), 0).finished().transpose(), 1e-7)) << Jr;
+}
+
 TEST(Jacobian, ReverseModeForWideFunctionsMatchesFiniteDifferences) {
   vector x(5);
   x << 0.3, -0.7, 1.1, 2.0, -0.4;

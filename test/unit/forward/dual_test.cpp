@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -316,6 +317,75 @@ TEST(Dual, DynamicTangentsAreSizedAtRunTime) {
   const dyn m = c * x[2] + 1.0;
   EXPECT_EQ(gg::tangent(m).size(), n);
   EXPECT_EQ(gg::tangent(m)[2], 0.0);  // floor(0.5) = 0
+}
+
+// NaN safety: a tangent component that is exactly 0 contributes 0, even
+// times an infinite partial (sqrt'(0) = inf): d/dx (x^2 + sqrt(y)) at
+// (3, 0) is 6, as the tape and the static reverse mode give, not inf * 0.
+TEST(Dual, ZeroTangentsTimesInfinitePartialsContributeZero) {
+  auto f = [](const auto& x, const auto& y) { return x * x + gg::sqrt(y); };
+  const std::array<double, 2> at{3.0, 0.0};
+  auto fd_x = [&](std::array<double, 1> q) { return q[0] * q[0] + std::sqrt(at[1]); };
+  const auto r = forward_pass<2>([&](const auto& d) { return dual<2>(f(d[0], d[1])); }, at);
+  EXPECT_NEAR(gg::tangent(r)[0], central_difference<1>(fd_x, {at[0]}, 0), 1e-8);
+  EXPECT_EQ(gg::tangent(r)[0], 6.0);
+  EXPECT_EQ(gg::tangent(r)[1], std::numeric_limits<double>::infinity());  // really infinite
+  EXPECT_EQ(gg::value_and_grad(f, 3.0, 0.0).gradient[0], 6.0);  // the static reverse mode
+
+  using dyn = gg::dual<double, gg::dynamic>;
+  const dyn x = dyn::variable(3.0, 0, 2), y = dyn::variable(0.0, 1, 2);
+  EXPECT_EQ(gg::tangent(dyn(f(x, y)))[0], 6.0);
+  // through a longer expression: the infinite coefficient of b's tangent is
+  // e^a inf, and b's tangent along a is 0
+  const dual<2> a = dual<2>::variable(2.0, 0), b = dual<2>::variable(0.0, 1);
+  const dual<2> g = gg::exp(a) * (1.0 + gg::sqrt(b)) + gg::cbrt(b);
+  EXPECT_NEAR(gg::tangent(g)[0], std::exp(2.0), 1e-15);
+
+  // second derivatives: d^2/dx^2 = 2, d/dx = 6, with nested duals
+  using dd = gg::dual<dual<2>, 2>;
+  const dd xx = dd::variable(dual<2>::variable(3.0, 0), 0);
+  const dd yy = dd::variable(dual<2>::variable(0.0, 1), 1);
+  const dd h = f(xx, yy);
+  EXPECT_EQ(gg::tangent(gg::value(h))[0], 6.0);
+  EXPECT_EQ(gg::value(gg::tangent(h)[0]), 6.0);
+  EXPECT_EQ(gg::tangent(gg::tangent(h)[0])[0], 2.0);
+}
+
+TEST(Dual, SeedingAnInputOutsideTheTangentsThrows) {
+  EXPECT_THROW((void)dual<2>::variable(1.0, 2), std::out_of_range);
+  using dyn = gg::dual<double, gg::dynamic>;
+  EXPECT_THROW((void)dyn::variable(1.0, 3, 3), std::out_of_range);  // wrote past the buffer
+  EXPECT_THROW((void)dyn::variable(1.0, 0, 0), std::out_of_range);
+  EXPECT_EQ(gg::tangent(dyn::variable(1.0, 2, 3))[2], 1.0);
+  try {
+    (void)dual<4>::variable(1.0, 7);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::out_of_range& e) {
+    EXPECT_STREQ(e.what(),
+                 "gradguard: gg::dual<T, 4>::variable(v, 7): input 7 of N = 4 has no tangent; "
+                 "inputs are numbered 0 to N - 1 (give the dual a larger N, or gg::dynamic)");
+  }
+}
+
+TEST(Dual, DynamicDualsOfDifferentWidthsDoNotCombine) {
+  using dyn = gg::dual<double, gg::dynamic>;
+  const dyn a = dyn::variable(1.0, 0, 2), b = dyn::variable(2.0, 1, 3);
+  EXPECT_THROW((void)dyn(a * b), std::invalid_argument);
+  EXPECT_THROW((void)dyn(a + gg::sin(b)), std::invalid_argument);
+  dyn c = a;
+  EXPECT_THROW(c += b, std::invalid_argument);
+  try {
+    (void)dyn(a - b);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "gradguard: an operation on gg::dual<T, gg::dynamic> combines duals with 2 and "
+                 "3 tangents; seed every input with the same n (dual::variable(v, i, n)), or take "
+                 "a value with no derivative as a constant (gg::value(d))");
+  }
+  // a constant (an empty tangent) goes with any width
+  const dyn k = 4.0;
+  EXPECT_EQ(gg::tangent(dyn(a * k + k)).size(), 2u);
 }
 
 }  // namespace

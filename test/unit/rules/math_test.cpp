@@ -7,7 +7,10 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <climits>
 #include <cstdint>
+#include <limits>
+#include <stdexcept>
 
 namespace gg = gradguard;
 
@@ -76,6 +79,44 @@ TEST(ConstexprMath, RoundingAgreesWithCmath) {
     EXPECT_EQ(rounded[i][1], std::floor(in[i])) << in[i];
     EXPECT_EQ(rounded[i][2], std::ceil(in[i])) << in[i];
     EXPECT_EQ(rounded[i][3], std::trunc(in[i])) << in[i];
+  }
+}
+
+// Integer edges are defined, in every engine: 2^LLONG_MIN is 0 (|n| was
+// negated in long long, which overflowed: 1 came out), and a cast of NaN or
+// of a value out of range to an integer throws (C++ leaves it undefined).
+TEST(IntegerEdges, DefinedInEveryEngine) {
+  EXPECT_EQ(gg::value(gg::pow(gg::var<"x">(2), LLONG_MIN)), 0.0);
+  EXPECT_EQ(gg::value(gg::pow(gg::var<"x">(2.0), LLONG_MIN)), 0.0);
+  EXPECT_EQ(gg::value(gg::pow(gg::dual<double>::variable(2.0, 0), LLONG_MIN)), 0.0);
+  EXPECT_EQ(gg::value(gg::pow(gg::dual<double>::variable(0.5, 0), INT_MIN)),
+            std::numeric_limits<double>::infinity());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const double bad : {nan, 1e300, -1e300, 2147483648.0, -2147483649.0}) {
+    EXPECT_THROW((void)gg::value(gg::cast<int>(gg::var<"x">(bad))), std::domain_error) << bad;
+    EXPECT_THROW((void)gg::cast<int>(gg::dual<double>::variable(bad, 0)), std::domain_error);
+    gg::tape tape;
+    const gg::real r = tape.variable("r", bad);
+    EXPECT_THROW((void)gg::cast<int>(r), std::domain_error);
+  }
+  for (const double bad : {nan, 1e300, -1.0, 4294967296.0})
+    EXPECT_THROW((void)gg::value(gg::cast<unsigned>(gg::var<"x">(bad))), std::domain_error) << bad;
+  EXPECT_THROW((void)gg::value(gg::cast<long long>(gg::var<"x">(9223372036854775808.0))),
+               std::domain_error);
+  // the ends of the range convert
+  EXPECT_EQ(gg::value(gg::cast<int>(gg::var<"x">(-2147483648.9))), INT_MIN);
+  EXPECT_EQ(gg::value(gg::cast<int>(gg::var<"x">(2147483647.9))), INT_MAX);
+  EXPECT_EQ(gg::value(gg::cast<long long>(gg::var<"x">(-9223372036854775808.0))), LLONG_MIN);
+  EXPECT_EQ(gg::value(gg::cast<unsigned>(gg::var<"x">(-0.5))), 0u);
+  EXPECT_TRUE(gg::value(gg::cast<bool>(gg::var<"x">(nan))));  // defined: NaN != 0
+  try {
+    (void)gg::value(gg::cast<int>(gg::var<"x">(1e300)));
+  } catch (const std::domain_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "gradguard: gg::cast<int>(x): x = 1.0000000000000001e+300 is NaN or outside the "
+                 "range of the integer type (C++ leaves the conversion undefined); clamp it "
+                 "first, e.g. gg::cast<int>(gg::min(gg::max(x, lo), hi)), or test x with "
+                 "std::isfinite");
   }
 }
 
