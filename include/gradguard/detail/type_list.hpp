@@ -1,5 +1,5 @@
 // IWYU pragma: private, include <gradguard/gradguard.hpp>
-// Lists of types: type_list, concat and type_at, for the analyses of
+// Lists of types (type_list, concat, type_at) and type_tag, for the analyses of
 // expression types (expr/shared.hpp, expr/names.hpp).
 #pragma once
 
@@ -36,5 +36,11 @@ struct type_at<K, type_list<Ts...>> {
 };
 template <std::size_t K, class List>
 using type_at_t = typename type_at<K, List>::type;
+
+// One object per type: two types are the same when their tags' addresses
+// are, which a constant expression can compare in a loop (an expanded pack of
+// n^2 std::is_same_v is quadratic in the compiler's memory).
+template <class T>
+inline constexpr char type_tag = 0;
 
 }  // namespace gradguard::detail

@@ -107,12 +107,11 @@ struct named_leaves_of<node<Rule, Args...>> {
   using type = typename concat<typename named_leaves_of<Args>::type...>::type;
 };
 
-template <class A, class... Ts>
-inline constexpr std::array<bool, sizeof...(Ts)> is_same_as_each_v{std::is_same_v<A, Ts>...};
-
 // What the names of a list of leaves say: `clash` is the position of a leaf
 // whose name an earlier leaf of another type holds (at `clash_with`), or n;
-// `repeated` lists the leaf types that occur more than once.
+// `repeated` lists the leaf types that occur more than once. One pass over
+// the leaves against the distinct names seen so far (few), so that a tree of
+// thousands of leaves (gg::d of a long chain) stays cheap to check.
 template <class List>
 struct name_check;
 template <class... L>
@@ -130,20 +129,26 @@ struct name_check<type_list<L...>> {
     result r;
     if constexpr (n > 1) {
       constexpr std::string_view names[] = {L::name.view()...};
-      constexpr std::array<std::array<bool, n>, n> same{is_same_as_each_v<L, L...>...};
+      constexpr const char* types[] = {&type_tag<L>...};
+      std::array<std::size_t, n> first{};  // of each distinct name, in order
+      std::array<bool, n> again{};         // that leaf's type occurs again
+      std::size_t distinct = 0;
       for (std::size_t j = 0; j < n; ++j) {
-        bool first = true, again = false;
-        for (std::size_t i = 0; i < n; ++i) {
-          if (i == j || names[i] != names[j]) continue;
-          if (!same[i][j] && i < j && r.clash == n) {
+        std::size_t d = 0;
+        while (d < distinct && names[first[d]] != names[j]) ++d;
+        if (d == distinct) {
+          first[distinct++] = j;
+        } else if (types[first[d]] != types[j]) {
+          if (r.clash == n) {
             r.clash = j;
-            r.clash_with = i;
+            r.clash_with = first[d];
           }
-          if (same[i][j] && i < j) first = false;
-          if (same[i][j] && i > j) again = true;
+        } else {
+          again[d] = true;
         }
-        if (first && again) r.repeated[r.repeated_count++] = j;
       }
+      for (std::size_t d = 0; d < distinct; ++d)
+        if (again[d]) r.repeated[r.repeated_count++] = first[d];
     }
     return r;
   }();

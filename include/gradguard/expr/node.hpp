@@ -216,18 +216,25 @@ template <class T>
 inline constexpr bool is_too_deep_v<too_deep_expression<T>> = true;
 }  // namespace detail
 
+namespace detail {
+template <class Rule, std::size_t Bound = max_static_depth>  // dependent: named when instantiated
+constexpr void too_deep() {
+  [[maybe_unused]] static_expression_is_deeper_than<Bound> error;
+  static_assert(detail::always_false<Rule>,
+                "gradguard: this operation nests the static expression deeper than "
+                "gg::max_static_depth levels, past which it would take the compiler minutes, "
+                "gigabytes and its template depth limit; fix: use the tape (gg::real on a "
+                "gg::tape) for deeper expressions, or store intermediate results in gg::real");
+}
+}  // namespace detail
+
 template <class Rule, class... Args>
 constexpr auto make_node(const Args&... args) {
   using result = node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>;
   if constexpr ((detail::is_too_deep_v<Args> || ...)) {
     return too_deep_expression<typename result::value_type>{};
   } else if constexpr (depth_v<result> > max_static_depth) {
-    [[maybe_unused]] static_expression_is_deeper_than<max_static_depth> error;
-    static_assert(detail::always_false<Rule>,
-                  "gradguard: this operation nests the static expression deeper than "
-                  "gg::max_static_depth levels, past which it would take the compiler minutes, "
-                  "gigabytes and its template depth limit; fix: use the tape (gg::real on a "
-                  "gg::tape) for deeper expressions, or store intermediate results in gg::real");
+    detail::too_deep<Rule>();
     return too_deep_expression<typename result::value_type>{};
   } else {
     return result{{as_expression(args)...}};

@@ -63,12 +63,6 @@ struct variables_only_nodes_of<node<Rule, Args...>> {
                                   typename concat<typename variables_only_nodes_of<Args>::type...>::type>;
 };
 
-// One object per type: two types are the same when their tags' addresses
-// are, which a constant expression can compare in a loop (an expanded pack of
-// n^2 std::is_same_v made this analysis quadratic in the compiler's memory).
-template <class T>
-inline constexpr char type_tag = 0;
-
 // The variables-only nodes that occur more than once in E, each listed once,
 // larger ones first: a sub-tree comes before every sub-tree it contains.
 template <class List>
