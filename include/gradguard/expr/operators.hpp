@@ -90,6 +90,8 @@ template <expression X> constexpr auto round(const X& x) { return make_node<rule
 template <expression X> constexpr auto trunc(const X& x) { return make_node<rules::trunc_rule>(x); }
 template <expression X> constexpr auto sign(const X& x) { return make_node<rules::sign_rule>(x); }
 template <expression X> constexpr auto stop_gradient(const X& x) { return make_node<rules::stop_gradient_rule>(x); }
+// A number has no derivative to stop: its value (so that generic code runs with doubles).
+template <arithmetic X> constexpr X stop_gradient(X x) { return x; }
 template <arithmetic T, expression X> constexpr auto cast(const X& x) { return make_node<rules::cast_rule<T>>(x); }
 
 template <class L, class R> requires expression_operands<L, R>
