@@ -47,12 +47,19 @@ struct check_gradient_argument_is_not_a_double_or_a_vector_of_double;
 
 namespace detail {
 
-// A vector argument: std::vector<double> or an Eigen column vector of double.
+// A vector argument: std::vector<double> or an Eigen column vector of
+// double (the shapes gg::value_and_grad<gg::taped> and <gg::forward> take).
 template <class A>
-concept checked_vector = requires(A a, const A& c, std::size_t i) {
-  c.size();
+inline constexpr bool is_std_vector_of_double_v = false;
+template <class Alloc>
+inline constexpr bool is_std_vector_of_double_v<std::vector<double, Alloc>> = true;
+
+template <class A>
+concept checked_vector = is_std_vector_of_double_v<A> || requires(A a, std::size_t i) {
+  requires std::is_same_v<typename A::Scalar, double>;
+  requires A::ColsAtCompileTime == 1;
   { a[i] } -> std::same_as<double&>;
-} && (!requires { A::ColsAtCompileTime; } || A::ColsAtCompileTime == 1);
+};
 
 template <class A>
 inline constexpr bool is_checked_number_v = std::is_same_v<A, double>;
@@ -68,7 +75,8 @@ constexpr void check_checked_argument() {
                   "gradguard::check_gradient(fn, args...): each argument must be a double, a "
                   "std::vector<double> or an Eigen column vector of double (finite differences "
                   "need double precision); pass an integer or anything not differentiated as "
-                  "gg::nondiff(a), a float as a double, a matrix as a vector (Eigen::Map)");
+                  "gg::nondiff(a), a float as a double, a matrix as an Eigen::VectorXd of its "
+                  "elements (rebuilt inside fn with Eigen::Map)");
   }
 }
 
@@ -253,10 +261,16 @@ inline gradient_check_entry compare(const char* engine, const std::string& compo
              "step (gg::check_options{.step = ...})";
     return e;
   }
-  const double tolerance = o.absolute + o.relative * scale + noise;
+  const double tolerance = o.absolute + o.relative * scale;
   e.passed = diff <= tolerance;
   const std::string fd_text = format_number(fd.derivative);
-  if (!claim.empty()) {
+  if (!e.passed && diff <= tolerance + noise) {
+    // Never a pass on the strength of the noise alone: say that the finite
+    // differences cannot tell, and how to make them.
+    e.note = "the difference is within the rounding noise of the finite differences (" +
+             format_number(noise) + ": fn's value over the step), so they cannot tell; pass a " +
+             "larger step or a looser tolerance (gg::check_options)";
+  } else if (!claim.empty()) {
     if (e.passed)
       e.note = "structural zero confirmed by finite differences (" + claim + ")";
     else if (std::string_view(engine) == "static")

@@ -28,7 +28,8 @@ struct check_options {
   // (~7e-4), cbrt(eps) without (~6e-6).
   double step = 0;
   // A component passes when |analytic - numeric| <= absolute + relative *
-  // max(|analytic|, |numeric|) + the rounding noise of the finite difference.
+  // max(|analytic|, |numeric|). (A difference within the rounding noise of
+  // the finite differences but above that fails, saying they cannot tell.)
   double relative = 1e-6;
   double absolute = 1e-8;
   // The 5-point stencil (central differences at h and 2h, extrapolated)

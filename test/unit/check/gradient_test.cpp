@@ -232,6 +232,24 @@ TEST(CheckGradient, Options) {
                                                     .absolute = 0, .richardson = false}));
 }
 
+TEST(CheckGradient, NeverPassesOnTheRoundingNoiseAlone) {
+  // f ~ 1e12: its rounding over the step (~1e-3 per unit of slope) hides a
+  // derivative that is wrong by 2e-3; the check says it cannot tell.
+  static constexpr auto off_by_two_thousandths = gg::custom_gradient(
+      [](auto x) { return x; }, [](auto g, auto) { return g * 1.002; });
+  auto fn = [](auto x) { return off_by_two_thousandths(x) + 1e12; };
+  const auto r = gg::check_gradient<gg::taped>(fn, 0.5, gg::check_options{.relative = 1e-4});
+  EXPECT_FALSE(r);
+  EXPECT_THAT(entry(r, "taped", "arg1").note,
+              HasSubstr("within the rounding noise of the finite differences"));
+  // with a step large enough to see it, the error itself is reported
+  const auto seen =
+      gg::check_gradient<gg::taped>(fn, 0.5, gg::check_options{.step = 10, .relative = 1e-4});
+  EXPECT_FALSE(seen);
+  EXPECT_NEAR(entry(seen, "taped", "arg1").numeric, 1.0, 1e-4);
+  EXPECT_EQ(entry(seen, "taped", "arg1").note, "");
+}
+
 TEST(CheckGradient, GoogleTestPrintsTheReport) {
   auto fn = [](auto x, auto y) { return x * x + gg::stop_gradient(y * y); };
   const auto bad = gg::check_gradient(fn, 0.5, 1.5);
