@@ -286,6 +286,9 @@ inline gradient_check_entry compare(const char* engine, const std::string& compo
   } else if (!e.passed && fd.spread > tolerance) {
     e.note = "finite differences at steps h and 2h differ by " + format_number(fd.spread) +
              ": fn may have a kink or a jump near the point; check at another point";
+  } else if (!e.passed && fd.derivative != 0) {
+    e.note = "the " + std::string(engine) + " derivative is " +
+             format_number(analytic / fd.derivative) + " times the finite difference";
   }
   return e;
 }
