@@ -307,6 +307,14 @@ gradient_check_report check_gradient_at(Fn& fn, const check_options& o, const Ar
     r.options = o;
     r.engines = {engine_name<Engines>()...};
     r.step = o.step > 0 ? o.step : default_relative_step<double>(o.richardson);
+    const auto valid = [](double v) { return std::isfinite(v) && v >= 0; };
+    if (!valid(o.step) || !valid(o.relative) || !valid(o.absolute)) {
+      r.problems.push_back("gg::check_options: step, relative and absolute must be finite and >= 0 "
+                           "(step 0 chooses the default); got step = " + format_number(o.step) +
+                           ", relative = " + format_number(o.relative) +
+                           ", absolute = " + format_number(o.absolute));
+      return r;
+    }
     std::tuple<Args...> point{args...};
     // The components' names ("arg2[3]", counted from 1 as the engines name
     // their variables) and values; NaN, infinite or empty arguments stop here.

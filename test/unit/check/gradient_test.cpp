@@ -254,6 +254,18 @@ TEST(CheckGradient, NeverPassesOnTheRoundingNoiseAlone) {
               HasSubstr("the taped derivative is 1.002 times the finite difference"));
 }
 
+TEST(CheckGradient, BadOptionsFail) {
+  for (const auto& o : {gg::check_options{.step = -1e-3}, gg::check_options{.step = std::nan("")},
+                        gg::check_options{.relative = -1},
+                        gg::check_options{.absolute = std::nan("")},
+                        gg::check_options{.relative = std::numeric_limits<double>::infinity()}}) {
+    const auto r = gg::check_gradient(smooth, 0.5, -1.2, o);
+    EXPECT_FALSE(r);
+    EXPECT_THAT(text(r), HasSubstr("gg::check_options: step, relative and absolute must be finite "
+                                   "and >= 0"));
+  }
+}
+
 TEST(CheckGradient, GoogleTestPrintsTheReport) {
   auto fn = [](auto x, auto y) { return x * x + gg::stop_gradient(y * y); };
   const auto bad = gg::check_gradient(fn, 0.5, 1.5);
