@@ -11,8 +11,8 @@
 // gg::value_and_gradient over the variables of gg::value_and_grad (static,
 // with gg::allow_unconnected, so that a structural zero is seen as a type),
 // gg::value_and_grad<gg::taped> and gg::value_and_grad<gg::forward>.
-// Arguments: doubles, std::vector<double>, Eigen column vectors of double
-// (include <gradguard/eigen.hpp>), and gg::nondiff(a) (passed through).
+// Arguments: doubles, std::vector<double>, Eigen vectors and matrices of
+// double (include <gradguard/eigen.hpp>), and gg::nondiff(a) (passed through).
 #pragma once
 
 #include <algorithm>
@@ -47,18 +47,20 @@ struct check_gradient_argument_is_not_a_double_or_a_vector_of_double;
 
 namespace detail {
 
-// A vector argument: std::vector<double> or an Eigen column vector of
-// double (the shapes gg::value_and_grad<gg::taped> and <gg::forward> take).
+// An argument of several components: std::vector<double> or an Eigen
+// matrix or vector of double (an Eigen::Matrix, the shapes that
+// gg::value_and_grad<gg::taped> and <gg::forward> take), in storage order.
 template <class A>
 inline constexpr bool is_std_vector_of_double_v = false;
 template <class Alloc>
 inline constexpr bool is_std_vector_of_double_v<std::vector<double, Alloc>> = true;
 
 template <class A>
-concept checked_vector = is_std_vector_of_double_v<A> || requires(A a, std::size_t i) {
+concept checked_vector = is_std_vector_of_double_v<A> || requires(A a) {
   requires std::is_same_v<typename A::Scalar, double>;
-  requires A::ColsAtCompileTime == 1;
-  { a[i] } -> std::same_as<double&>;
+  requires std::is_same_v<A, typename A::PlainMatrix>;  // an Eigen::Matrix, not a Map or an Array
+  { a.data() } -> std::same_as<double*>;
+  a.size();
 };
 
 template <class A>
@@ -73,10 +75,10 @@ constexpr void check_checked_argument() {
     [[maybe_unused]] check_gradient_argument_is_not_a_double_or_a_vector_of_double<I + 1, A> error;
     static_assert(always_false<A>,
                   "gradguard::check_gradient(fn, args...): each argument must be a double, a "
-                  "std::vector<double> or an Eigen column vector of double (finite differences "
-                  "need double precision); pass an integer or anything not differentiated as "
-                  "gg::nondiff(a), a float as a double, a matrix as an Eigen::VectorXd of its "
-                  "elements (rebuilt inside fn with Eigen::Map)");
+                  "std::vector<double> or an Eigen::Matrix of double (finite differences need "
+                  "double precision); pass an integer or anything not differentiated as "
+                  "gg::nondiff(a), a float as a double, an Eigen expression or Map evaluated "
+                  "(.eval())");
   }
 }
 
@@ -91,7 +93,7 @@ std::size_t checked_component_count(const A& a) {
 template <class A>
 auto& checked_component(A& a, std::size_t i) {
   if constexpr (is_checked_number_v<std::remove_const_t<A>>) return a;
-  else return a[i];
+  else return a.data()[i];
 }
 
 // fn's value with the arguments as doubles (gg::nondiff(a) passes a).
@@ -128,8 +130,9 @@ template <class G>
 void append_gradient(std::vector<double>& out, const G& g) {
   if constexpr (std::is_arithmetic_v<G>) {
     out.push_back(static_cast<double>(g));
-  } else if constexpr (requires { g[0]; }) {
-    for (decltype(g.size()) i = 0; i < g.size(); ++i) out.push_back(static_cast<double>(g[i]));
+  } else if constexpr (requires { g.data(); }) {  // std::array, std::vector, Eigen (storage order)
+    for (decltype(g.size()) i = 0; i < g.size(); ++i)
+      out.push_back(static_cast<double>(g.data()[i]));
   } else {
     std::apply([&](const auto&... e) { (append_gradient(out, e), ...); }, g);
   }

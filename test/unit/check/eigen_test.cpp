@@ -1,5 +1,5 @@
-// gg::check_gradient with Eigen vectors: on the tape and in forward mode,
-// beside numbers and std::vector; a wrong gradient and an empty vector fail.
+// gg::check_gradient with Eigen vectors and matrices: on the tape and in
+// forward mode; a wrong gradient and an empty vector fail.
 #include <gradguard/eigen.hpp>
 
 #include <gmock/gmock.h>
@@ -56,14 +56,31 @@ TEST(CheckGradientEigen, AWrongGradientFails) {
   EXPECT_NEAR(r.entries[1].numeric, (1 - 4.0) / 25.0, 1e-10);
 }
 
-// The shapes the engines take; a matrix, a row vector, floats and
+TEST(CheckGradientEigen, Matrices) {
+  // sum(A A^T) * A(0, 1): one component per element, in storage order
+  auto gram = [](const auto& A) { return (A * A.transpose()).sum() * A(0, 1); };
+  Eigen::MatrixXd a(2, 3);
+  a << 1.0, -0.5, 2.0, 0.25, 1.5, -1.0;
+  const auto r = gg::check_gradient(gram, a);
+  EXPECT_TRUE(r) << r;
+  ASSERT_EQ(r.entries.size(), 12u);
+  EXPECT_EQ(r.entries[2].component, "arg1[2]");  // a(0, 1), column by column
+  const Eigen::Matrix2d fixed = (Eigen::Matrix2d() << 0.5, 1.0, -1.0, 2.0).finished();
+  EXPECT_TRUE(gg::check_gradient(gram, fixed));
+  const Eigen::RowVector3d row(0.5, -1.0, 2.0);
+  EXPECT_TRUE(gg::check_gradient([](const auto& v) { return v.squaredNorm() * v(0, 1); }, row));
+}
+
+// The shapes the engines take; a float matrix, an Array, a Map and
 // std::array are compile errors naming their position.
 static_assert(gg::detail::checked_vector<Eigen::VectorXd>);
 static_assert(gg::detail::checked_vector<Eigen::Vector3d>);
+static_assert(gg::detail::checked_vector<Eigen::MatrixXd>);
+static_assert(gg::detail::checked_vector<Eigen::RowVectorXd>);
 static_assert(gg::detail::checked_vector<std::vector<double>>);
-static_assert(!gg::detail::checked_vector<Eigen::MatrixXd>);
-static_assert(!gg::detail::checked_vector<Eigen::RowVectorXd>);
 static_assert(!gg::detail::checked_vector<Eigen::VectorXf>);
+static_assert(!gg::detail::checked_vector<Eigen::ArrayXd>);
+static_assert(!gg::detail::checked_vector<Eigen::Map<Eigen::VectorXd>>);
 static_assert(!gg::detail::checked_vector<std::vector<float>>);
 static_assert(!gg::detail::checked_vector<std::array<double, 3>>);
 
