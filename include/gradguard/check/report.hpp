@@ -3,6 +3,7 @@
 // (analytic, numeric, absolute and relative error, pass or fail, and why),
 // and the problems that stopped a check (a NaN, an empty argument, an
 // engine that threw). It converts to bool (passed) and prints with <<.
+// detail::compare decides one entry and writes why it failed.
 //
 // In GoogleTest, EXPECT_TRUE(report) prints the report when it fails: the
 // report converts to ::testing::AssertionResult (recognised by its
@@ -17,7 +18,10 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <gradguard/check/finite_difference.hpp>
 
 namespace gradguard {
 
@@ -57,6 +61,70 @@ concept assertion_result_like = requires(R r, const R& c) {
   r << "";
   { c.failure_message() } -> std::convertible_to<const char*>;
 };
+
+inline std::string format_number(double v) {
+  std::ostringstream os;
+  os.precision(6);
+  os << v;
+  return os.str();
+}
+
+inline const char* non_finite_word(double v) { return std::isnan(v) ? "NaN" : "infinite"; }
+
+// Compares one engine's derivative of one component with the finite
+// difference, and says why it failed (or that a structural zero holds).
+inline gradient_check_entry compare(const char* engine, const std::string& component,
+                                    double analytic, const std::string& claim,
+                                    const finite_difference_result<double>& fd, double noise,
+                                    const check_options& o) {
+  gradient_check_entry e{engine, component, analytic, fd.derivative, 0, 0, false, {}};
+  const double diff = std::fabs(analytic - fd.derivative);
+  const double scale = std::max(std::fabs(analytic), std::fabs(fd.derivative));
+  e.absolute_error = diff;
+  e.relative_error = scale > 0 ? diff / scale : 0;
+  const std::string d = "d(fn)/d(" + component + ")";
+  if (!std::isfinite(analytic)) {
+    e.note = std::string("the ") + engine + " derivative is " + non_finite_word(analytic);
+    return e;
+  }
+  if (!std::isfinite(fd.derivative)) {
+    e.note = std::string("the finite difference is ") + non_finite_word(fd.derivative) +
+             ": fn is not finite within 2 steps of the point; move the point or pass a smaller "
+             "step (gg::check_options{.step = ...})";
+    return e;
+  }
+  const double tolerance = o.absolute + o.relative * scale;
+  e.passed = diff <= tolerance;
+  const std::string fd_text = format_number(fd.derivative);
+  if (!e.passed && diff <= tolerance + noise) {
+    // Never a pass on the strength of the noise alone: say that the finite
+    // differences cannot tell, and how to make them.
+    e.note = "the difference is within the rounding noise of the finite differences (" +
+             format_number(noise) + ": fn's value over the step), so they cannot tell; pass a " +
+             "larger step or a looser tolerance (gg::check_options)";
+  } else if (!claim.empty()) {
+    if (e.passed)
+      e.note = "structural zero confirmed by finite differences (" + claim + ")";
+    else if (std::string_view(engine) == "static")
+      e.note = "static type claims " + d + " = 0 (" + claim + "), but finite differences give " +
+               fd_text;
+    else
+      e.note = std::string("the ") + engine + " engine says " + d + " is missing (" + claim +
+               "), but finite differences give " + fd_text;
+  } else if (!e.passed && analytic == 0) {
+    e.note = "the " + std::string(engine) + " derivative is 0, but finite differences give " +
+             fd_text + ": likely a missing gradient (a gg::stop_gradient, a value computed " +
+             "outside the engine, or a custom vjp that drops a term, on a path that matters)";
+  } else if (!e.passed && fd.spread > tolerance) {
+    e.note = "finite differences at steps h and 2h differ by " + format_number(fd.spread) +
+             ": fn may have a kink or a jump near the point; check at another point";
+  } else if (!e.passed && fd.derivative != 0) {
+    e.note = "the " + std::string(engine) + " derivative is " +
+             format_number(analytic / fd.derivative) + " times the finite difference";
+  }
+  return e;
+}
+
 }  // namespace detail
 
 class gradient_check_report {
