@@ -131,7 +131,10 @@ auto taped_value_and_grad(Fn& fn, const Args&... args) {
       return value_and_grad_result<double, 0>{};  // after the error
     } else {
       auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
-      real y = std::apply(fn, made);
+      // Assigned, not constructed: a static expression returned by fn is
+      // recorded without a site (the line would be this header's, not the user's).
+      real y;
+      y = std::apply(fn, made);
       std::vector<real> xs;
       std::array<std::size_t, sizeof...(Args)> offset{};
       (
