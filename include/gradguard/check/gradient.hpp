@@ -16,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -67,10 +68,21 @@ inline constexpr bool is_checked_number_v = std::is_same_v<A, double>;
 template <class A>
 inline constexpr bool is_checkable_v = is_nondiff_v<A> || is_checked_number_v<A> || checked_vector<A>;
 
-template <std::size_t I, class A>
-constexpr void check_checked_argument() {
-  if constexpr (!is_checkable_v<A>) {
-    [[maybe_unused]] check_gradient_argument_is_not_a_double_or_a_vector_of_double<I + 1, A> error;
+// Reports the first argument the checker cannot perturb (one diagnosis);
+// called directly by gg::check_gradient, so that the compiler's
+// instantiation backtrace stays short.
+template <class... Args>
+constexpr void check_checked_arguments() {
+  constexpr std::array<bool, sizeof...(Args) + 1> bad{
+      (!is_checkable_v<Args> && !std::is_same_v<Args, check_options>)..., true};
+  constexpr std::size_t first = [&] {
+    std::size_t i = 0;
+    while (!bad[i]) ++i;
+    return i;
+  }();
+  if constexpr (first < sizeof...(Args)) {
+    using A = std::tuple_element_t<first, std::tuple<Args...>>;
+    [[maybe_unused]] check_gradient_argument_is_not_a_double_or_a_vector_of_double<first + 1, A> error;
     static_assert(always_false<A>,
                   "gradguard::check_gradient(fn, args...): each argument must be a double, a "
                   "std::vector<double> or an Eigen::Matrix of double (finite differences need "
@@ -233,10 +245,6 @@ engine_answer engine_gradient(Fn& fn, const std::vector<std::string>& names, con
 
 template <class... Engines, class Fn, class... Args>
 gradient_check_report check_gradient_at(Fn& fn, const check_options& o, const Args&... args) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (check_checked_argument<I, Args>(), ...);
-  }
-  (std::index_sequence_for<Args...>{});
   gradient_check_report r;
   if constexpr ((... && is_checkable_v<Args>)) {
     static_assert(!(... && is_nondiff_v<Args>),
@@ -362,6 +370,7 @@ gradient_check_report check_gradient_with(Fn& fn, const check_options& o, const 
 // template arguments because fn is compiled for each engine's number type.
 template <class... Engines, class Fn, class... Args>
 requires(sizeof...(Args) > 0) gradient_check_report check_gradient(Fn&& fn, const Args&... args) {
+  detail::check_checked_arguments<Args...>();
   constexpr std::size_t n = sizeof...(Args);
   using last = std::remove_cvref_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
   if constexpr (std::is_same_v<last, check_options>) {
