@@ -198,13 +198,14 @@ bool nearly_equal(double a, double b, double rel, double abs) {
 // Central difference of fn (a function of an array of N inputs) in input i.
 template <std::size_t N, class Fn>
 double central_difference(Fn fn, std::array<double, N> v, std::size_t i) {
-  const double h = 1e-6 * std::max(1.0, std::abs(v[i]));
   const double at = v[i];
-  v[i] = at + h;
-  const double up = fn(v);
-  v[i] = at - h;
-  const double down = fn(v);
-  return (up - down) / (2 * h);
+  return gradguard::central_difference(
+             [&](double t) {
+               v[i] = t;
+               return fn(v);
+             },
+             at, 1e-6 * std::max(1.0, std::abs(at)), false)
+      .derivative;
 }
 
 template <std::size_t N, class Plain, class Hand, class Static>

@@ -2,6 +2,9 @@
 // unnoticed. Users write `namespace gg = gradguard;`.
 #pragma once
 
+#include <gradguard/check/finite_difference.hpp>  // IWYU pragma: export
+#include <gradguard/check/gradient.hpp>           // IWYU pragma: export
+#include <gradguard/check/report.hpp>             // IWYU pragma: export
 #include <gradguard/detail/fixed_string.hpp>   // IWYU pragma: export
 #include <gradguard/expr/activity.hpp>         // IWYU pragma: export
 #include <gradguard/expr/custom_gradient.hpp>  // IWYU pragma: export

@@ -40,6 +40,10 @@ constexpr auto sg = gg::stop_gradient(x) + y;
 static_assert(!gg::depends_on(sg, x) && gg::depends_on(sg, y));
 static_assert(blocked_by<decltype(sg), "x", gg::reason::stop_gradient>);
 static_assert(gg::depends_on(gg::stop_gradient(x) * x, x));  // another path stays
+// a number has no derivative to stop: generic code (gg::check_gradient's
+// finite differences) calls it with doubles and gets the number back
+static_assert(gg::stop_gradient(2.5) == 2.5);
+static_assert(std::is_same_v<decltype(gg::stop_gradient(2.5f)), float>);
 static_assert(gg::active_variables(gg::stop_gradient(x * y)).empty());
 
 // non-differentiable operations, each named in the reason

@@ -129,6 +129,37 @@ struct forward_argument<Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>> {
   }
 };
 
+// A matrix argument: one tangent per element, in storage order (column by
+// column by default); fn sees a matrix of gg::dual<double, gg::dynamic>.
+template <class T, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
+struct forward_argument<Eigen::Matrix<T, Rows, Cols, Options, MaxRows, MaxCols>> {
+  using matrix = Eigen::Matrix<T, Rows, Cols, Options, MaxRows, MaxCols>;
+  static std::size_t size(const matrix& a) { return static_cast<std::size_t>(a.size()); }
+  template <std::size_t N>
+  static Eigen::Matrix<dual<double, N>, Rows, Cols, Options, MaxRows, MaxCols> make(
+      const matrix& a, std::size_t offset, std::size_t n) {
+    static_assert(N == dynamic);
+    Eigen::Matrix<dual<double, N>, Rows, Cols, Options, MaxRows, MaxCols> d;
+    d.resize(a.rows(), a.cols());  // not d(rows, cols): a fixed 1 x 2 would take them as values
+    for (Eigen::Index i = 0; i < a.size(); ++i)
+      d.data()[i] = dual<double, N>::variable(static_cast<double>(a.data()[i]),
+                                              offset + static_cast<std::size_t>(i), n);
+    return d;
+  }
+  template <class D>
+  static const D& pass(const D& d) {
+    return d;
+  }
+  template <class Tangent>
+  static matrix gradient(const matrix& a, const Tangent& t, std::size_t offset) {
+    matrix g;
+    g.resize(a.rows(), a.cols());
+    for (Eigen::Index i = 0; i < a.size(); ++i)
+      g.data()[i] = static_cast<T>(detail::component(t, offset + static_cast<std::size_t>(i)));
+    return g;
+  }
+};
+
 // gg::jvp(fn, x, v) with Eigen vectors: fn takes a
 // const Eigen::Matrix<gg::dual<double>, Eigen::Dynamic, 1>& and returns a
 // dual or an Eigen vector expression of duals (then value and tangent are

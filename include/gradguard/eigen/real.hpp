@@ -191,4 +191,29 @@ struct taped_argument<Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>> {
   }
 };
 
+// A matrix argument: one variable per element, named "arg1[k]" in storage
+// order (column by column by default); fn sees a matrix of gg::real.
+template <class T, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
+struct taped_argument<Eigen::Matrix<T, Rows, Cols, Options, MaxRows, MaxCols>> {
+  using matrix = Eigen::Matrix<T, Rows, Cols, Options, MaxRows, MaxCols>;
+  using real_elements = Eigen::Matrix<real, Rows, Cols, Options, MaxRows, MaxCols>;
+  static real_elements make(tape& t, const std::string& name, const matrix& a) {
+    real_elements r;
+    r.resize(a.rows(), a.cols());  // not r(rows, cols): a fixed 1 x 2 would take them as values
+    t.variables(name, std::span<const T>(a.data(), static_cast<std::size_t>(a.size())),
+                std::span<real>(r.data(), static_cast<std::size_t>(r.size())));
+    return r;
+  }
+  static void reals(const real_elements& r, std::vector<real>& out) {
+    out.insert(out.end(), r.data(), r.data() + r.size());
+  }
+  static matrix gradient(const matrix& a, std::span<const double> g) {
+    matrix m;
+    m.resize(a.rows(), a.cols());
+    for (Eigen::Index i = 0; i < a.size(); ++i)
+      m.data()[i] = static_cast<T>(g[static_cast<std::size_t>(i)]);
+    return m;
+  }
+};
+
 }  // namespace gradguard

@@ -109,13 +109,10 @@ auto make_taped_argument(tape& t, std::size_t i, const A& a) {
 
 }  // namespace detail
 
-// gg::value_and_grad<gg::taped>(fn, args...) -> {value, gradient}: gradient
-// is a std::array<double, N> when every differentiated argument is a
-// number, otherwise a std::tuple with one entry per differentiated argument
-// (a double, a std::vector<double>, an Eigen vector).
-template <class Engine, class Fn, class... Args>
-requires std::same_as<Engine, taped> &&
-    (sizeof...(Args) > 0) auto value_and_grad(Fn&& fn, const Args&... args) {
+namespace detail {
+
+template <bool AllowUnconnected, class Fn, class... Args>
+auto taped_value_and_grad(Fn& fn, const Args&... args) {
   std::size_t& depth = detail::taped_depth();
   tape& t = detail::reusable_tape(depth);
   ++depth;
@@ -129,7 +126,10 @@ requires std::same_as<Engine, taped> &&
       return value_and_grad_result<double, 0>{};  // after the error
     } else {
       auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
-      real y = std::apply(fn, made);
+      // Assigned, not constructed: a static expression returned by fn is
+      // recorded without a site (the line would be this header's, not the user's).
+      real y;
+      y = std::apply(fn, made);
       std::vector<real> xs;
       std::array<std::size_t, sizeof...(Args)> offset{};
       (
@@ -140,7 +140,8 @@ requires std::same_as<Engine, taped> &&
           }(),
           ...);  // a comma fold runs left to right
       std::vector<double> g(xs.size());
-      t.gradient(y, xs, std::span<double>(g));
+      if constexpr (AllowUnconnected) t.gradient(y, xs, std::span<double>(g), allow_unconnected);
+      else t.gradient(y, xs, std::span<double>(g));
       const std::span<const double> all(g);
       constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);
       constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
@@ -159,6 +160,31 @@ requires std::same_as<Engine, taped> &&
     }
   }
   (std::index_sequence_for<Args...>{});
+}
+
+}  // namespace detail
+
+// gg::value_and_grad<gg::taped>(fn, args...) -> {value, gradient}: gradient
+// is a std::array<double, N> when every differentiated argument is a
+// number, otherwise a std::tuple with one entry per differentiated argument
+// (a double, a std::vector<double>, an Eigen vector). An argument without a
+// derivative throws gg::missing_gradient; a trailing gg::allow_unconnected
+// gives 0 for it instead.
+template <class Engine, class Fn, class... Args>
+requires std::same_as<Engine, taped> &&
+    (sizeof...(Args) > 0) auto value_and_grad(Fn&& fn, const Args&... args) {
+  constexpr std::size_t n = sizeof...(Args);
+  if constexpr (detail::is_allow_tag_v<std::tuple_element_t<n - 1, std::tuple<Args...>>>) {
+    static_assert(n > 1, "gradguard::value_and_grad<gg::taped>(fn, args...): no argument to "
+                         "differentiate before gg::allow_unconnected");
+    const auto all = std::tie(args...);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return detail::taped_value_and_grad<true>(fn, std::get<I>(all)...);
+    }
+    (std::make_index_sequence<n - 1>{});
+  } else {
+    return detail::taped_value_and_grad<false>(fn, args...);
+  }
 }
 
 // The Hessian of fn at x, by reverse over reverse on nested tapes. fn takes

@@ -23,10 +23,15 @@ matrix finite_jacobian(const F& f, const vector& x, double h = 1e-6) {
   const vector y = f(x);
   matrix J(y.size(), x.size());
   for (Eigen::Index j = 0; j < x.size(); ++j) {
-    vector up = x, down = x;
-    up[j] += h;
-    down[j] -= h;
-    J.col(j) = (f(up) - f(down)) / (2 * h);
+    const auto d = gg::central_difference(
+        [&](double t) {
+          vector q = x;
+          q[j] = t;
+          const vector fq = f(q);
+          return std::vector<double>(fq.data(), fq.data() + fq.size());
+        },
+        x[j], h, false);
+    J.col(j) = Eigen::Map<const vector>(d.derivative.data(), y.size());
   }
   return J;
 }

@@ -43,13 +43,14 @@ void expect_matches_finite_differences(const G& g) {
   const dual4 y = g(p);
   EXPECT_NEAR(gg::value(y), g(p0), 1e-12 * std::max(1.0, std::fabs(g(p0))));
   for (int i = 0; i < 4; ++i) {
-    const double h = 1e-4;
-    auto at = [&](double k) {
-      Eigen::Vector4d q = p0;
-      q[i] += k * h;
-      return g(q);
-    };
-    const double fd = (8 * (at(1) - at(-1)) - (at(2) - at(-2))) / (12 * h);
+    const double fd = gg::central_difference(
+                          [&](double t) {
+                            Eigen::Vector4d q = p0;
+                            q[i] = t;
+                            return g(q);
+                          },
+                          p0[i], 1e-4)
+                          .derivative;
     EXPECT_NEAR(gg::tangent(y)[static_cast<std::size_t>(i)], fd,
                 1e-7 * std::max(1.0, std::fabs(fd)))
         << "parameter " << i;

@@ -24,14 +24,15 @@ using dual = gg::dual<double, N>;
 
 // d f / d x_i at x by the 5-point central stencil (f: array -> double).
 template <std::size_t N, class F>
-double central_difference(const F& f, std::array<double, N> x, std::size_t i) {
-  const double h = 1e-4 * std::max(1.0, std::fabs(x[i]));
-  auto at = [&](double k) {
-    auto q = x;
-    q[i] += k * h;
-    return f(q);
-  };
-  return (8 * (at(1) - at(-1)) - (at(2) - at(-2))) / (12 * h);
+double central_difference(const F& f, const std::array<double, N>& x, std::size_t i) {
+  return gg::central_difference(
+             [&](double t) {
+               auto q = x;
+               q[i] = t;
+               return f(q);
+             },
+             x[i], 1e-4 * std::max(1.0, std::fabs(x[i])))
+      .derivative;
 }
 
 // The gradient of f at x in one forward pass, with N tangents.

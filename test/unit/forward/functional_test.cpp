@@ -17,14 +17,15 @@ namespace {
 
 // d f / d x_i by the 5-point central stencil.
 template <class F>
-double central_difference(const F& f, std::vector<double> x, std::size_t i) {
-  const double h = 1e-4 * std::max(1.0, std::fabs(x[i]));
-  auto at = [&](double k) {
-    auto q = x;
-    q[i] += k * h;
-    return f(q);
-  };
-  return (8 * (at(1) - at(-1)) - (at(2) - at(-2))) / (12 * h);
+double central_difference(const F& f, const std::vector<double>& x, std::size_t i) {
+  return gg::central_difference(
+             [&](double t) {
+               auto q = x;
+               q[i] = t;
+               return f(q);
+             },
+             x[i], 1e-4 * std::max(1.0, std::fabs(x[i])))
+      .derivative;
 }
 
 TEST(ForwardValueAndGrad, NumbersMatchTheStaticEngine) {

@@ -93,16 +93,19 @@ wide as_wide(const T& v) {
   return static_cast<wide>(gg::value(v));
 }
 
-// d g / d p[I], g: array<wide, N> -> wide, by the 5-point central stencil.
+// d g / d p[I], g: array<wide, N> -> wide, by gg::central_difference (the
+// 5-point stencil).
 template <std::size_t I, std::size_t N, class G>
-wide central_difference(const G& g, point<N> p, const options& opt) {
+wide central_difference(const G& g, const point<N>& p, const options& opt) {
   const wide h = opt.step_scale * std::max(opt.step_floor, std::fabs(p[I]));
-  auto at = [&](wide k) {
-    point<N> q = p;
-    q[I] = p[I] + k * h;
-    return g(q);
-  };
-  return (8 * (at(1) - at(-1)) - (at(2) - at(-2))) / (12 * h);
+  return gg::central_difference(
+             [&](wide t) {
+               point<N> q = p;
+               q[I] = t;
+               return static_cast<wide>(g(q));
+             },
+             p[I], h)
+      .derivative;
 }
 
 // The rounding noise of that stencil for values of type V and magnitude f.

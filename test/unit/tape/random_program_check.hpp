@@ -42,31 +42,34 @@ inline std::string check_program(const program& p, gg::tape& tape, tally& t) {
   std::vector<double> fd(n), noise(n);
   for (std::size_t i = 0; i < n; ++i) {
     const double h = 1e-6 * std::max(1.0, std::abs(p.x[i]));
-    double f_at[5] = {};  // at x + k h e_i, k = -2 .. 2
-    for (int k = -2; k <= 2; ++k) {
-      if (k == 0) continue;
-      auto xk = p.x;
-      xk[i] += k * h;
-      run_log lk;
-      f_at[k + 2] = evaluate(p, xk, lk);
-      if (lk.trace != base.trace) {
-        ++t.branch_flips;
-        return {};
-      }
-      if (!lk.finite || lk.largest > 1e6) {
-        ++t.huge;
-        return {};
-      }
+    bool flipped = false, huge = false;  // at any of x +- h e_i, x +- 2h e_i
+    const auto d = gg::central_difference(
+        [&](double xi) {
+          auto xk = p.x;
+          xk[i] = xi;
+          run_log lk;
+          const double v = evaluate(p, xk, lk);
+          flipped = flipped || lk.trace != base.trace;
+          huge = huge || !lk.finite || lk.largest > 1e6;
+          return v;
+        },
+        p.x[i], h);
+    if (flipped) {
+      ++t.branch_flips;
+      return {};
     }
-    const double central_h = (f_at[3] - f_at[1]) / (2 * h);
-    const double central_2h = (f_at[4] - f_at[0]) / (4 * h);
-    // The central difference's own error is (central_2h - central_h) / 3: where
-    // it is large the function curves too much for the step; skip.
-    if (std::abs(central_2h - central_h) > 1e-4 * std::max(1.0, std::abs(central_h))) {
+    if (huge) {
+      ++t.huge;
+      return {};
+    }
+    // The central difference's own error is the spread between the steps h
+    // and 2h (over 3): where it is large the function curves too much for
+    // the step; skip.
+    if (d.spread > 1e-4 * std::max(1.0, std::abs(d.derivative))) {
       ++t.curved;
       return {};
     }
-    fd[i] = (4 * central_h - central_2h) / 3;  // the 5-point stencil
+    fd[i] = d.derivative;  // the 5-point stencil
     // rounding of f (a few ulp of the largest intermediate, accumulated), over the step
     noise[i] = 64 * std::numeric_limits<double>::epsilon() * std::max(1.0, base.largest) / h;
   }
