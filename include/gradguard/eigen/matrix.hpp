@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -418,6 +419,43 @@ void dot_backward(const block_operation<T>& op, T* adj) {
   }
 }
 
+// log(sum(exp(x))) of n values, with its softmax (the derivative) written to
+// out; the maximum is shifted out. The infinities as torch.logsumexp for the
+// value: +inf when an entry is +inf, -inf when every entry is -inf (a shift
+// by an infinite maximum gave NaN for both). The softmax is the limit that
+// keeps its sum 1 (a shift of every entry by c shifts the value by c): 1/k on
+// each of the k entries that are +inf, 0 elsewhere; 1/n on each entry when
+// all are -inf. An entry of -inf beside a finite one (a masked entry) gets
+// exactly 0. A NaN entry gives NaN.
+template <class T>
+T log_sum_exp_with_softmax(const T* x, std::size_t n, T* out) {
+  using std::log;
+  T top = x[0];
+  for (std::size_t i = 1; i < n; ++i) top = x[i] > top ? x[i] : top;
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != x[i]) {
+      for (std::size_t k = 0; k < n; ++k) out[k] = x[i];
+      return x[i];
+    }
+  const T inf = std::numeric_limits<T>::infinity();
+  if (top == inf || top == -inf) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < n; ++i) k += x[i] == top;
+    for (std::size_t i = 0; i < n; ++i) out[i] = x[i] == top ? T(1) / T(k) : T(0);
+    return top;
+  }
+  // Eigen's vectorised exp (exp once: the shifted exponentials become the
+  // softmax); it clamps a very negative argument, so exp(-inf) is a tiny
+  // number, not 0: a masked entry is set to 0 exactly.
+  const auto count = static_cast<Eigen::Index>(n);
+  const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> xs(x, count);
+  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> e(out, count);
+  e = (xs == -inf).select(T(0), (xs - top).exp());
+  const T sum = e.sum();
+  e /= sum;
+  return top + log(sum);
+}
+
 // y = log(sum(exp(A))): dA += dy softmax(A) (data[0] holds the softmax,
 // computed when the block was recorded).
 template <class T>
@@ -470,16 +508,30 @@ void vstack_backward(const block_operation<T>& op, T* adj) {
   }
 }
 
-// c_j = log(sum_i exp(A_ij)): dA_ij += dc_j exp(A_ij - c_j) (data[1] holds c).
+// c_j = log(sum_i exp(A_ij)): dA_ij += dc_j exp(A_ij - c_j) (data[1] holds c),
+// exactly 0 for a masked entry A_ij = -inf; a column whose c_j is infinite or
+// NaN takes its softmax from log_sum_exp_with_softmax (exp(inf - inf) is NaN).
 template <class T>
 void colwise_log_sum_exp_backward(const block_operation<T>& op, T* adj) {
   using matrix = dynamic_matrix<T>;
+  using std::isfinite;
   const auto m = op.dims[0], n = op.dims[1];
   const Eigen::Map<const matrix> a(op.data[0], m, n);
   const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> c(op.data[1], n);
   const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> g(adj + op.first, n);
   Eigen::Map<matrix> d(adj + op.operand[0], m, n);
-  for (Eigen::Index j = 0; j < n; ++j) d.col(j).array() += g[j] * (a.col(j).array() - c[j]).exp();
+  std::vector<T> softmax;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    if (isfinite(c[j])) {  // (Eigen's exp of -inf is a tiny number, not 0)
+      d.col(j).array() +=
+          g[j] * (a.col(j).array() == -std::numeric_limits<T>::infinity())
+                     .select(T(0), (a.col(j).array() - c[j]).exp());
+    } else {
+      softmax.resize(static_cast<std::size_t>(m));
+      log_sum_exp_with_softmax(a.col(j).data(), softmax.size(), softmax.data());
+      for (Eigen::Index i = 0; i < m; ++i) d(i, j) += g[j] * softmax[static_cast<std::size_t>(i)];
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -935,12 +987,7 @@ basic_real<T> log_sum_exp(const basic_real_matrix<T, C>& a,
   // exp once: the shifted exponentials become the softmax the backward rule reads.
   const auto n = static_cast<std::size_t>(a.size());
   T* softmax = detail::block_recorder<T>::allocate(tape, n);
-  Eigen::Map<detail::dynamic_matrix<T>> e(softmax, a.rows(), a.cols());
-  const T top = a.value().maxCoeff();
-  e = (a.value().array() - top).exp().matrix();
-  const T sum = e.sum();
-  const T value = top + log(sum);
-  e /= sum;
+  const T value = detail::log_sum_exp_with_softmax(a.value().data(), n, softmax);
   return detail::record_reduction<T>(&detail::log_sum_exp_backward<T>, "log_sum_exp", value, {&o},
                                      {softmax, nullptr, nullptr}, {a.size(), 0, 0, 0}, where);
 }
@@ -1085,9 +1132,15 @@ basic_real_matrix<T, Eigen::Dynamic> colwise_log_sum_exp(
   const auto n = static_cast<std::size_t>(a.cols());
   T* out = detail::block_recorder<T>::allocate(tape, n);
   const auto v = a.value();
+  std::vector<T> softmax;  // only for a column with an infinite or NaN entry
   for (Eigen::Index j = 0; j < a.cols(); ++j) {
     const T top = v.col(j).maxCoeff();
-    out[j] = top + std::log((v.col(j).array() - top).exp().sum());
+    if (std::isfinite(top)) {
+      out[j] = top + std::log((v.col(j).array() - top).exp().sum());
+    } else {
+      softmax.resize(static_cast<std::size_t>(a.rows()));
+      out[j] = detail::log_sum_exp_with_softmax(v.col(j).data(), softmax.size(), softmax.data());
+    }
   }
   auto op = detail::make_operation<T>(&detail::colwise_log_sum_exp_backward<T>,
                                       "colwise_log_sum_exp", where);
