@@ -101,35 +101,7 @@ struct get_factor<gradguard::dual<T, N>, T> {
 
 namespace gradguard {
 
-template <class T, int Rows, int Options, int MaxRows>
-struct forward_argument<Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>> {
-  using vector = Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>;
-  static std::size_t size(const vector& a) { return static_cast<std::size_t>(a.size()); }
-  template <std::size_t N>
-  static Eigen::Matrix<dual<double, N>, Rows, 1> make(const vector& a, std::size_t offset,
-                                                      std::size_t n) {
-    static_assert(N == dynamic);
-    Eigen::Matrix<dual<double, N>, Rows, 1> d(a.size());
-    for (Eigen::Index i = 0; i < a.size(); ++i)
-      d[i] = dual<double, N>::variable(static_cast<double>(a[i]),
-                                       offset + static_cast<std::size_t>(i), n);
-    return d;
-  }
-  // fn sees const Eigen::Matrix<gg::dual<double, gg::dynamic>, Rows, 1>&.
-  template <class D>
-  static const D& pass(const D& d) {
-    return d;
-  }
-  template <class Tangent>
-  static vector gradient(const vector& a, const Tangent& t, std::size_t offset) {
-    vector g(a.size());
-    for (Eigen::Index i = 0; i < a.size(); ++i)
-      g[i] = static_cast<T>(detail::component(t, offset + static_cast<std::size_t>(i)));
-    return g;
-  }
-};
-
-// A matrix argument: one tangent per element, in storage order (column by
+// A vector or matrix argument: one tangent per element, in storage order (column by
 // column by default); fn sees a matrix of gg::dual<double, gg::dynamic>.
 template <class T, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 struct forward_argument<Eigen::Matrix<T, Rows, Cols, Options, MaxRows, MaxCols>> {

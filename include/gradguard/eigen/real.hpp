@@ -170,28 +170,7 @@ auto value(const M& m) {
   return m.unaryExpr([](const basic_real<T>& r) { return r.value; }).eval();
 }
 
-template <class T, int Rows, int Options, int MaxRows>
-struct taped_argument<Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>> {
-  using vector = Eigen::Matrix<T, Rows, 1, Options, MaxRows, 1>;
-  using real_vector = Eigen::Matrix<real, Rows, 1, Options, MaxRows, 1>;
-  static real_vector make(tape& t, const std::string& name, const vector& a) {
-    real_vector r(a.size());
-    t.variables(name, std::span<const T>(a.data(), static_cast<std::size_t>(a.size())),
-                std::span<real>(r.data(), static_cast<std::size_t>(r.size())));
-    return r;
-  }
-  static void reals(const real_vector& r, std::vector<real>& out) {
-    out.insert(out.end(), r.data(), r.data() + r.size());
-  }
-  static vector gradient(const vector& a, std::span<const double> g) {
-    vector v(a.size());
-    for (Eigen::Index i = 0; i < a.size(); ++i)
-      v[i] = static_cast<T>(g[static_cast<std::size_t>(i)]);
-    return v;
-  }
-};
-
-// A matrix argument: one variable per element, named "arg1[k]" in storage
+// A vector or matrix argument: one variable per element, named "arg1[k]" in storage
 // order (column by column by default); fn sees a matrix of gg::real.
 template <class T, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 struct taped_argument<Eigen::Matrix<T, Rows, Cols, Options, MaxRows, MaxCols>> {
