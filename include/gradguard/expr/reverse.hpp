@@ -153,11 +153,20 @@ GRADGUARD_ALWAYS_INLINE constexpr void reverse_node(const E& e, const evaluated<
                                                     Shared& shared, std::index_sequence<I...>) {
   if constexpr (rules::takes_cotangent<typename E::rule>) {
     // A custom vjp: called with the cotangent itself, it gives each operand's
-    // (it may be non-linear in it: clipping).
+    // (it may be non-linear in it: clipping). Not called with a zero
+    // cotangent, as on the tape (tape/custom.hpp), so that a vjp with
+    // vjp(0) != 0 gives the same gradient in both engines.
     if constexpr (!is_zero_v<decltype(adjoint)>) {
-      const auto cotangents =
-          E::rule::vjp(e.state, adjoint, ev.value, detail::get<I>(ev.children).value...);
-      (reverse_into<I>(e, ev, one{}, cotangents, slots, shared), ...);
+      const bool nonzero = [&] {
+        if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(adjoint)>>)
+          return adjoint != 0;
+        else return true;
+      }();
+      if (nonzero) {
+        const auto cotangents =
+            E::rule::vjp(e.state, adjoint, ev.value, detail::get<I>(ev.children).value...);
+        (reverse_into<I>(e, ev, one{}, cotangents, slots, shared), ...);
+      }
     }
   } else {
     const auto partials = node_partials(e, ev.value, detail::get<I>(ev.children).value...);

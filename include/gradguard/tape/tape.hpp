@@ -312,6 +312,7 @@ class basic_tape {
       detail::integer_tape_variable<V>();
       return basic_real<T>();
     } else {
+      check_thread("tape.variable");
       return tape_variable_traits<V>::make(*this, name, value, is_trainable, where);
     }
   }
@@ -392,10 +393,11 @@ class basic_tape {
   }
 
   // Forgets every statement; the memory is kept for the next recording.
-  // Reals recorded before are invalid afterwards. (noexcept unless
-  // GRADGUARD_CHECK_THREAD: a tape that found no slot left after 2^48
-  // clears of its own would terminate.)
-  void clear() noexcept(GRADGUARD_CHECK_THREAD == 0) {
+  // Reals recorded before are invalid afterwards. Not noexcept: it throws
+  // with GRADGUARD_CHECK_THREAD on another thread, and when no slot is left
+  // (after 2^48 clears of each); one exception specification whatever the
+  // macros say, so that debug and release translation units agree.
+  void clear() {
     check_thread("tape.clear()");
     statements_.clear();
     units_.clear();
@@ -1356,14 +1358,16 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   return g;
 }
 
+// Every operand whose adjoint the block made NaN or infinite is noted, not
+// only the first: the one reported is the first that reaches a requested
+// variable (A / B with B_i = 0 makes both dA_i and dB_i infinite, and only
+// B may be requested).
 template <class T>
 void basic_tape<T>::note_block(const detail::block_operation<T>& op) {
-  bool noted = false;
   op.for_each_operand_value([&](std::uint32_t i) {
-    if (noted || std::isfinite(detail::plain_value(adjoints_[i]))) return;
+    if (std::isfinite(detail::plain_value(adjoints_[i]))) return;
     origins_.push_back({op.first, i, T(0), T(0),
                         static_cast<std::uint32_t>(&op - operations_.data())});
-    noted = true;
   });
 }
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <tuple>
 #include <string>
+#include <thread>
 
 namespace gg = gradguard;
 using ::testing::HasSubstr;
@@ -333,6 +334,44 @@ TEST(RealMatrix, CheckFiniteNamesTheMatrixOperation) {
     EXPECT_THAT(e.what(), HasSubstr("matrix_test.cpp:"));
   }
 }
+
+// A / B with B_i = 0 makes both dA_i and dB_i infinite; with only B
+// requested, the block is still reported (it noted only its first operand,
+// A, which reaches nothing requested, and returned an infinite dB silently).
+TEST(RealMatrix, CheckFiniteReportsEveryOperandABlockMadeNonFinite) {
+  gg::tape t(gg::check_finite);
+  matrix a = random(2, 2, 23), b = random(2, 2, 29).array().abs() + 0.5;
+  b(0, 1) = 0;
+  gg::real_matrix A = t.variable("A", a);
+  gg::real_matrix B = t.variable("B", b);
+  gg::real y = gg::sum(gg::cwise_quotient(A, B));
+  try {
+    (void)t.gradient(y, {B});
+    FAIL() << "no gg::non_finite_adjoint";
+  } catch (const gg::non_finite_adjoint& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the adjoint of 'B"));
+    EXPECT_THAT(e.what(), HasSubstr("cwise_quotient"));
+  }
+}
+
+#if GRADGUARD_CHECK_THREAD
+// tape.variable of a matrix on a thread other than the tape's is refused as a
+// scalar one is (it went straight to the matrix recorder, unchecked).
+TEST(RealMatrix, AMatrixVariableOnAnotherThreadIsReported) {
+  gg::tape t;
+  std::string message = "no exception";
+  std::thread other([&] {
+    try {
+      (void)t.variable("A", random(2, 2, 31));
+    } catch (const gg::tape_mismatch& e) {
+      message = e.what();
+    }
+  });
+  other.join();
+  EXPECT_THAT(message, HasSubstr("tape.variable on thread"));
+  EXPECT_EQ(t.size(), 0u);
+}
+#endif
 
 // An operation recorded and never used sends nothing back, as an unused
 // scalar statement does: its backward rule (a zero adjoint times sqrt's
