@@ -2,9 +2,6 @@
 // unnoticed. Users write `namespace gg = gradguard;`.
 #pragma once
 
-#include <gradguard/check/finite_difference.hpp>  // IWYU pragma: export
-#include <gradguard/check/gradient.hpp>           // IWYU pragma: export
-#include <gradguard/check/report.hpp>             // IWYU pragma: export
 #include <gradguard/detail/fixed_string.hpp>   // IWYU pragma: export
 #include <gradguard/expr/activity.hpp>         // IWYU pragma: export
 #include <gradguard/expr/custom_gradient.hpp>  // IWYU pragma: export
@@ -21,3 +18,8 @@
 #include <gradguard/fwd.hpp>                   // IWYU pragma: export
 #include <gradguard/rules/all.hpp>             // IWYU pragma: export
 #include <gradguard/tape.hpp>                  // IWYU pragma: export
+// The checks last: they use every engine (and so a diagnostic of the static
+// engine shows a short include chain).
+#include <gradguard/check/finite_difference.hpp>  // IWYU pragma: export
+#include <gradguard/check/gradient.hpp>           // IWYU pragma: export
+#include <gradguard/check/report.hpp>             // IWYU pragma: export

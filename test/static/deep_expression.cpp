@@ -29,8 +29,10 @@ constexpr reference horner_reference(int n, double x) {
   return r;
 }
 
-using horner_t = decltype(horner<100>(gg::var<"x">(1.0)));
-static_assert(gg::depth_v<horner_t> == 200);
+// 100 steps (200 deep) with g++; clang++'s bound is 128 levels: 64 steps.
+constexpr int steps = gg::max_static_depth >= 200 ? 100 : 64;
+using horner_t = decltype(horner<steps>(gg::var<"x">(1.0)));
+static_assert(gg::depth_v<horner_t> == 2 * steps);
 static_assert(gg::detail::argument_is_active_v<horner_t, gg::variable<"x", double>>);
 
 // The deepest expression allowed; one more level is the error of
@@ -50,8 +52,8 @@ int main() {
   // past g++'s -fconstexpr-depth=512 at this depth.
   int failures = 0;
   const auto x = gg::var<"x">(-1.0);
-  const auto p = horner<100>(x);
-  constexpr auto expected = horner_reference(100, -1.0);
+  const auto p = horner<steps>(x);
+  constexpr auto expected = horner_reference(steps, -1.0);
   const auto [value, dx] = gg::value_and_gradient(p, x);
   failures += value != expected.value || gg::value(p) != expected.value;
   failures += dx != expected.derivative || gg::derivative(p, x) != expected.derivative;

@@ -196,9 +196,15 @@ constexpr void collect_values(const E& e, value_type_t<L>* out, std::size_t& k) 
 
 template <class S, class List>
 inline constexpr std::size_t count_in_v = 0;
+// A loop, not a fold expression: clang++ nests a fold's operands and stops at
+// 256 (the leaves of gg::d of a 25-step chain are 350).
 template <class S, class... Ts>
-inline constexpr std::size_t count_in_v<S, type_list<Ts...>> =
-    (std::size_t{0} + ... + std::size_t{std::is_same_v<S, Ts>});
+inline constexpr std::size_t count_in_v<S, type_list<Ts...>> = [] {
+  constexpr bool same[] = {std::is_same_v<S, Ts>..., false};
+  std::size_t count = 0;
+  for (bool b : same) count += b;
+  return count;
+}();
 
 // The type check (a compile error) for E.
 template <class E>

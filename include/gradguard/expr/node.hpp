@@ -182,8 +182,15 @@ constexpr auto as_expression(const T& v) {
 // How deep a static expression may nest. Every pass over the tree (the
 // sweeps, gg::d, the activity analysis) recurses once per level, and the
 // compilers stop at 900 (g++) or 1024 (clang++) nested instantiations, a few
-// per level; past this depth the tape, which has no such limit, is the tool.
+// per level; clang++ 16 runs out of its own stack before that (it crashed on
+// sin nested 200 deep under gg::value_and_gradient, and compiles 180), so its
+// bound is lower. Past this depth the tape, which has no such limit, is the
+// tool.
+#if defined(__clang__)
+inline constexpr std::size_t max_static_depth = 128;
+#else
 inline constexpr std::size_t max_static_depth = 256;
+#endif
 
 // Never defined: naming it is the error.
 template <std::size_t MaxDepth>
