@@ -49,7 +49,8 @@ eigen_vector<S> as_vector(const R& r) {
     return v;
   } else {
     eigen_vector<S> v(1);
-    v[0] = r;
+    if constexpr (is_real_v<S>) v[0] = recorded<typename S::value_type>(r);  // no header line
+    else v[0] = r;
     return v;
   }
 }
@@ -67,7 +68,9 @@ Eigen::MatrixXd forward_jacobian(Fn& fn, const Eigen::VectorXd& x, Eigen::Index 
       if (j >= start && j < start + static_cast<Eigen::Index>(Width))
         xd[j].tangent[static_cast<std::size_t>(j - start)] = 1.0;
     }
-    const eigen_vector<D> y = as_vector<D>(fn(static_cast<const eigen_vector<D>&>(xd)));
+    const auto r = fn(static_cast<const eigen_vector<D>&>(xd));
+    check_refers_inside(r, std::array{owned_storage(xd)}, "jacobian(fn, x)");
+    const eigen_vector<D> y = as_vector<D>(r);
     if (y.size() != m)
       throw std::logic_error("gradguard::jacobian(fn, x): fn returned " + std::to_string(y.size()) +
                              " values with duals and " + std::to_string(m) +
@@ -117,7 +120,7 @@ Eigen::MatrixXd forward_over_reverse_hessian(Fn& fn, const Eigen::VectorXd& x,
     }
     t.variables("x", seeded, std::span<R>(xs), trainable::yes, where);  // the caller's line
     for (Eigen::Index j = 0; j < n; ++j) xr[j] = xs[static_cast<std::size_t>(j)];
-    const R y = fn(static_cast<const eigen_vector<R>&>(xr));
+    const R y = recorded<S>(fn(static_cast<const eigen_vector<R>&>(xr)), where);
     const auto g = t.gradient(y, xs);
     for (Eigen::Index i = 0; i < n; ++i)
       for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(Width) && start + k < n; ++k)

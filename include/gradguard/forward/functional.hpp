@@ -11,6 +11,7 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <functional>
 #include <ranges>
 #include <stdexcept>
 #include <string>
@@ -176,6 +177,60 @@ constexpr void check_forward_result() {
   }
 }
 
+// The bytes of a driver's own duals: one dual, or a contiguous range of them
+// (std::vector, an Eigen vector); a gg::nondiff value has none.
+struct owned_duals {
+  const void* begin = nullptr;
+  const void* end = nullptr;
+};
+template <class M>
+owned_duals owned_storage(const M& m) {
+  if constexpr (dual_like<M>) {
+    return {&m, &m + 1};
+  } else if constexpr (requires {
+                         m.data();
+                         m.size();
+                       }) {
+    if constexpr (dual_like<std::remove_cvref_t<decltype(*m.data())>>)
+      return {m.data(), m.data() + m.size()};
+    else return {};
+  } else {
+    return {};
+  }
+}
+
+// fn's result must read tangents of the driver's arguments only. An
+// expression of duals reads the tangent of every const lvalue dual it was
+// built from in place (forward/number.hpp), so an expression that fn built
+// from its own const locals, or from const references to by-value
+// parameters, refers to duals that died when fn returned: reading them gives
+// a wrong derivative without a word (seen: 1 instead of 37). Such a result is
+// refused before it is read. Addresses only are compared, never dereferenced.
+// In constant evaluation the compiler itself rejects a dead read.
+template <class Y, std::size_t K>
+void check_refers_inside(const Y& y, const std::array<owned_duals, K>& owned, const char* driver) {
+  if constexpr (is_dual_expression_v<Y> &&
+                requires(void (*f)(const void*)) { y.tangent.for_each_referenced(f); }) {
+    bool outside = false;
+    auto visit = [&](const void* p) {
+      const std::less<const void*> before;
+      bool in = false;
+      for (const owned_duals& o : owned) in = in || (!before(p, o.begin) && before(p, o.end));
+      outside = outside || !in;
+    };
+    y.tangent.for_each_referenced(visit);
+    if (outside)
+      throw std::logic_error(
+          std::string("gradguard::") + driver +
+          ": fn returned an expression of duals that refers to a gg::dual that is not one of its "
+          "arguments: a const local of fn, or a const reference to a parameter that fn took by "
+          "value, which no longer exists once fn returns (its derivative would be garbage). Take "
+          "the parameters by reference (`const auto& x`), and make a result built from const "
+          "locals a gg::dual before returning it (`return S(expression);` with S the scalar "
+          "type of the arguments)");
+  }
+}
+
 template <std::size_t N, class A>
 constexpr auto make_forward_argument(const A& a, std::size_t offset, std::size_t n) {
   if constexpr (is_nondiff_v<A>) return a.value;
@@ -221,6 +276,9 @@ requires std::same_as<Engine, forward> &&
       using Y = decltype(y);
       detail::check_forward_result<Y>();
       if constexpr (dual_like<Y> && !detail::has_zero_tangent<Y>()) {
+        if (!std::is_constant_evaluated())
+          detail::check_refers_inside(y, std::array{detail::owned_storage(std::get<I>(made))...},
+                                      "value_and_grad<gg::forward>(fn, args...)");
         const dual<double, N> r = y;
         if constexpr (all_numbers) {
           value_and_grad_result<double, count> out{gradguard::value(r), {}};  // as the static form
@@ -287,7 +345,14 @@ auto jvp(Fn&& fn, const std::vector<double>& x, const std::vector<double>& v) {
   std::vector<dual<double>> xd;
   xd.reserve(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) xd.push_back(dual<double>(x[i], {v[i]}));
-  return detail::jvp_output(fn(std::as_const(xd)));
+  const auto y = fn(std::as_const(xd));
+  const std::array owned{detail::owned_storage(xd)};
+  if constexpr (dual_like<decltype(y)>) {
+    detail::check_refers_inside(y, owned, "jvp(fn, x, v)");
+  } else if constexpr (std::ranges::input_range<decltype(y)>) {
+    for (const auto& yi : y) detail::check_refers_inside(yi, owned, "jvp(fn, x, v)");
+  }
+  return detail::jvp_output(y);
 }
 
 }  // namespace gradguard

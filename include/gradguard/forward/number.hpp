@@ -17,6 +17,8 @@
 //   S f(const S& a, const S& b) { return a * b; }  // fast: a and b are referenced
 //   auto g(const gg::dual<double> a) { return a * a; }  // dangles: refers to a
 //                                        // const parameter; return a gg::dual
+// The drivers refuse a result of fn that refers to any dual but their own
+// arguments (check_refers_inside, forward/functional.hpp).
 // Inside the library nothing dangles: rules see nested dual values through
 // gg::dual_view (a view of a dual that outlives the operation). An operation
 // whose tangent would hold a copy is evaluated at once into a gg::dual

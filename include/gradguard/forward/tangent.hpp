@@ -117,6 +117,12 @@ struct tangent_ref {
   constexpr decltype(auto) eval_nan_safe(std::size_t i) const { return eval(i); }
   static constexpr bool partials_finite() { return true; }
   constexpr std::size_t size() const { return storage->size(); }
+  // Calls f with the address of every tangent read in place (the drivers
+  // check that each belongs to one of their arguments: check_refers_inside).
+  template <class F>
+  constexpr void for_each_referenced(F& f) const {
+    f(static_cast<const void*>(storage));
+  }
 };
 
 // The tangent of an rvalue dual, moved into the expression: `auto e = f(x) * y;`
@@ -128,6 +134,8 @@ struct tangent_owned {
   constexpr decltype(auto) eval_nan_safe(std::size_t i) const { return eval(i); }
   static constexpr bool partials_finite() { return true; }
   constexpr std::size_t size() const { return storage.size(); }
+  template <class F>
+  constexpr void for_each_referenced(F&) const {}
 };
 
 // partial * tangent, the chain rule for one operand. A partial of gg::one
@@ -148,6 +156,10 @@ struct tangent_term {
     return is_finite_partial(partial) && tangent.partials_finite();
   }
   constexpr std::size_t size() const { return tangent.size(); }
+  template <class F>
+  constexpr void for_each_referenced(F& f) const {
+    tangent.for_each_referenced(f);
+  }
 };
 
 // A term of a rule that says where the derivative flows at run time (select):
@@ -172,6 +184,10 @@ struct guarded_tangent_term {
     return !flows || (is_finite_partial(partial) && tangent.partials_finite());
   }
   constexpr std::size_t size() const { return tangent.size(); }
+  template <class F>
+  constexpr void for_each_referenced(F& f) const {
+    tangent.for_each_referenced(f);  // also when !flows: a dead reference is a bug either way
+  }
 };
 
 // The number of tangents of two operands of one operation (gg::dynamic): a
@@ -199,6 +215,11 @@ struct tangent_sum<A, B> {
   }
   constexpr bool partials_finite() const { return a0.partials_finite() && a1.partials_finite(); }
   constexpr std::size_t size() const { return common_width(a0.size(), a1.size()); }
+  template <class F>
+  constexpr void for_each_referenced(F& f) const {
+    a0.for_each_referenced(f);
+    a1.for_each_referenced(f);
+  }
 };
 template <class A, class B, class C>
 struct tangent_sum<A, B, C> {
@@ -216,6 +237,12 @@ struct tangent_sum<A, B, C> {
   }
   constexpr std::size_t size() const {
     return common_width(common_width(a0.size(), a1.size()), a2.size());
+  }
+  template <class F>
+  constexpr void for_each_referenced(F& f) const {
+    a0.for_each_referenced(f);
+    a1.for_each_referenced(f);
+    a2.for_each_referenced(f);
   }
 };
 

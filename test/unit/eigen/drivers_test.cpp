@@ -128,6 +128,42 @@ TEST(Jacobian, ScalarFunctionsGiveOneRow) {
   EXPECT_TRUE(J.transpose().isApprox(2 * x));
 }
 
+// x0^3 + 1 as an expression that refers to a const local, dead on return.
+// Not inlined: g++ would warn (-Wmaybe-uninitialized) that the test reads it.
+template <class V>
+[[gnu::noinline]] auto cube_from_local(const V& v) {
+  using S = typename V::Scalar;
+  const S s = v[0] * v[0];
+  return s * v[0] + 1.0;
+}
+
+// A forward-mode result that refers to a const local of fn (dead once fn
+// returns) is refused before it is read; made a dual, it is right.
+TEST(Jacobian, RefusesAResultThatRefersToALocalOfFn) {
+  vector x(1);
+  x << 3.0;
+  auto local = [](const auto& v) { return cube_from_local(v); };
+  EXPECT_THAT([&] { gg::jacobian(local, x); },
+              testing::ThrowsMessage<std::logic_error>(testing::HasSubstr(
+                  "gradguard::jacobian(fn, x): fn returned an expression of duals that refers "
+                  "to a gg::dual that is not one of its arguments")));
+  auto as_dual = [](const auto& v) {
+    using S = typename std::decay_t<decltype(v)>::Scalar;
+    const S s = v[0] * v[0];
+    return S(s * v[0] + 1.0);
+  };
+  const matrix J = gg::jacobian(as_dual, x);
+  const auto fd = gg::central_difference(
+      [&](double t) {
+        vector q(1);
+        q << t;
+        return as_dual(q);
+      },
+      3.0, 1e-4);
+  ASSERT_EQ(J.rows(), 1);
+  EXPECT_NEAR(J(0, 0), fd.derivative, 1e-7);
+}
+
 // f(x, y, z) = x^2 y + exp(y z) + log(z) x
 auto scalar_f = [](const auto& v) {
   using std::exp;
