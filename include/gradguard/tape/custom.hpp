@@ -74,14 +74,6 @@ void custom_backward(const block_operation<T>& op, T* adj) {
   (std::make_index_sequence<N>{});
 }
 
-// An operand of a custom operation as a tape value: an expression is
-// recorded first, a number is a constant.
-template <class T, class A>
-basic_real<T> custom_operand(const A& a) {
-  if constexpr (std::is_same_v<A, basic_real<T>>) return a;
-  else if constexpr (expression<A>) return basic_real<T>(a, std::source_location());
-  else return basic_real<T>(static_cast<T>(a));
-}
 
 template <class... Args>
 struct custom_tape_call {
@@ -89,7 +81,7 @@ struct custom_tape_call {
   static auto record(const Fn& fn, const Args&... args) {
     using T = typename first_runtime_scalar<Args...>::type;
     constexpr std::size_t n = sizeof...(Args);
-    const basic_real<T> x[n] = {custom_operand<T>(args)...};
+    const basic_real<T> x[n] = {recorded<T>(args)...};
     basic_tape<T>* tape = nullptr;
     for (const auto& r : x) {
       if (!r.on_tape()) continue;

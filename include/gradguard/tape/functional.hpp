@@ -101,6 +101,11 @@ constexpr void check_taped_argument() {
   }
 }
 
+template <class... Args, std::size_t... I>
+constexpr void check_taped_arguments(std::index_sequence<I...>) {
+  (check_taped_argument<I, Args>(), ...);
+}
+
 template <class A>
 auto make_taped_argument(tape& t, std::size_t i, const A& a) {
   if constexpr (is_nondiff_v<A>) return a.value;
@@ -121,42 +126,36 @@ auto taped_value_and_grad(Fn& fn, const Args&... args) {
     ~leave() { --d; }
   } guard{depth};
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
-      (detail::check_taped_argument<I, Args>(), ...);
-      return value_and_grad_result<double, 0>{};  // after the error
-    } else {
-      auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
-      // Assigned, not constructed: a static expression returned by fn is
-      // recorded without a site (the line would be this header's, not the user's).
-      real y;
-      y = std::apply(fn, made);
-      std::vector<real> xs;
-      std::array<std::size_t, sizeof...(Args)> offset{};
-      (
-          [&] {
-            offset[I] = xs.size();
-            if constexpr (detail::is_differentiated_v<Args>)
-              taped_argument<Args>::reals(std::get<I>(made), xs);
-          }(),
-          ...);  // a comma fold runs left to right
-      std::vector<double> g(xs.size());
-      if constexpr (AllowUnconnected) t.gradient(y, xs, std::span<double>(g), allow_unconnected);
-      else t.gradient(y, xs, std::span<double>(g));
-      const std::span<const double> all(g);
-      constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);
-      constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
-      if constexpr (all_numbers) {
-        value_and_grad_result<double, n> r{gradguard::value(y), {}};  // as the static form
-        for (std::size_t k = 0; k < n; ++k) r.gradient[k] = all[k];
-        return r;
-      } else {
-        auto grads = std::tuple_cat([&] {
+    auto made = std::tuple{detail::make_taped_argument(t, I, args)...};
+    // A static expression returned by fn is recorded without a site (the
+    // line would be this header's, not the user's).
+    const real y = detail::recorded<double>(std::apply(fn, made));
+    std::vector<real> xs;
+    std::array<std::size_t, sizeof...(Args)> offset{};
+    (
+        [&] {
+          offset[I] = xs.size();
           if constexpr (detail::is_differentiated_v<Args>)
-            return std::tuple{taped_argument<Args>::gradient(args, all.subspan(offset[I]))};
-          else return std::tuple<>{};
-        }()...);
-        return taped_value_and_grad_result<decltype(grads)>{gradguard::value(y), std::move(grads)};
-      }
+            taped_argument<Args>::reals(std::get<I>(made), xs);
+        }(),
+        ...);  // a comma fold runs left to right
+    std::vector<double> g(xs.size());
+    if constexpr (AllowUnconnected) t.gradient(y, xs, std::span<double>(g), allow_unconnected);
+    else t.gradient(y, xs, std::span<double>(g));
+    const std::span<const double> all(g);
+    constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);
+    constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
+    if constexpr (all_numbers) {
+      value_and_grad_result<double, n> r{gradguard::value(y), {}};  // as the static form
+      for (std::size_t k = 0; k < n; ++k) r.gradient[k] = all[k];
+      return r;
+    } else {
+      auto grads = std::tuple_cat([&] {
+        if constexpr (detail::is_differentiated_v<Args>)
+          return std::tuple{taped_argument<Args>::gradient(args, all.subspan(offset[I]))};
+        else return std::tuple<>{};
+      }()...);
+      return taped_value_and_grad_result<decltype(grads)>{gradguard::value(y), std::move(grads)};
     }
   }
   (std::index_sequence_for<Args...>{});
@@ -174,7 +173,11 @@ template <class Engine, class Fn, class... Args>
 requires std::same_as<Engine, taped> &&
     (sizeof...(Args) > 0) auto value_and_grad(Fn&& fn, const Args&... args) {
   constexpr std::size_t n = sizeof...(Args);
-  if constexpr (detail::is_allow_tag_v<std::tuple_element_t<n - 1, std::tuple<Args...>>>) {
+  if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
+    // Here, not deeper: each level of instantiation is two more lines of the error.
+    detail::check_taped_arguments<Args...>(std::index_sequence_for<Args...>{});
+    return value_and_grad_result<double, 0>{};  // after the error
+  } else if constexpr (detail::is_allow_tag_v<std::tuple_element_t<n - 1, std::tuple<Args...>>>) {
     static_assert(n > 1, "gradguard::value_and_grad<gg::taped>(fn, args...): no argument to "
                          "differentiate before gg::allow_unconnected");
     const auto all = std::tie(args...);
@@ -201,7 +204,8 @@ dense_matrix<double> hessian(Fn&& fn, const std::vector<double>& x,
   xi.reserve(x.size());
   for (std::size_t i = 0; i < x.size(); ++i)
     xi.push_back(inner.variable("x[" + std::to_string(i) + "]", xo[i], trainable::yes, where));
-  const basic_real<real> y = fn(static_cast<const std::vector<basic_real<real>>&>(xi));
+  const basic_real<real> y =
+      detail::recorded<real>(fn(static_cast<const std::vector<basic_real<real>>&>(xi)), where);
   const auto g = inner.gradient(y, xi);
   // A row is zero where the first derivative does not depend on x (a
   // linear term): that is a true zero, not a missing gradient.

@@ -6,6 +6,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <functional>
 #include <source_location>
 #include <type_traits>
 
@@ -40,6 +41,43 @@ using tape_id_t = std::uint64_t;
 template <class T, class E>
 basic_real<T> record_expression(const E& e, const std::source_location& where);
 
+// a as a real of T: a real as it is, an expression recorded at `where` (none:
+// a statement gradguard records for fn's result has no line of the user's),
+// a number a constant. The drivers' and custom operations' one conversion.
+template <class T, class A>
+basic_real<T> recorded(const A& a, const std::source_location& where = std::source_location()) {
+  if constexpr (std::is_same_v<A, basic_real<T>>) return a;
+  else if constexpr (expression<A>) return record_expression<T>(a, where);
+  else return basic_real<T>(static_cast<T>(a));
+}
+
+// The right-hand side of `r op= e` and the line it was written on, taken by
+// this converting constructor's default argument (an operator has one
+// parameter, so it cannot have a defaulted std::source_location of its own).
+// e is a temporary of the full expression `r op= e`, alive while apply runs;
+// record is a plain function chosen at compile time: g++ 12 and clang++ 16
+// at -O2 call it directly, as `r = r + e` calls record_expression (seen in
+// the assembly; bench/sum.cpp's sum_iter times `acc += x[i]`).
+template <class T, class Op>
+class compound_operand {
+ public:
+  template <operand E>
+  compound_operand(const E& e,  // NOLINT(google-explicit-constructor)
+                   const std::source_location& where = std::source_location::current())
+      : e_(&e), record_(&record<E>), where_(where) {}
+  basic_real<T> apply(const basic_real<T>& lhs) const { return record_(lhs, e_, where_); }
+
+ private:
+  template <class E>
+  static basic_real<T> record(const basic_real<T>& lhs, const void* e,
+                              const std::source_location& where) {
+    return record_expression<T>(Op{}(lhs, *static_cast<const E*>(e)), where);
+  }
+  const void* e_;
+  basic_real<T> (*record_)(const basic_real<T>&, const void*, const std::source_location&);
+  std::source_location where_;
+};
+
 }  // namespace detail
 
 template <class T = double>
@@ -61,27 +99,21 @@ class basic_real {
                  const std::source_location& where = std::source_location::current())
       : basic_real(detail::record_expression<T>(e, where)) {}
 
-  template <expression E>
-  requires(!std::same_as<std::remove_cvref_t<E>, basic_real>) basic_real& operator=(const E& e) {
-    return *this = detail::record_expression<T>(e, std::source_location());
-  }
+  // r = w * x;  takes the constructor above (which records, with this line)
+  // and the move assignment: no operator= of its own, which could not know
+  // the line.
 
-  // loss += r * r;  records loss + r * r as one statement.
-  template <operand E>
-  basic_real& operator+=(const E& e) {
-    return *this = detail::record_expression<T>(*this + e, std::source_location());
+  // loss += r * r;  records loss + r * r as one statement, with this line
+  // (the operand type's constructor takes it: an operator has one parameter).
+  basic_real& operator+=(detail::compound_operand<T, std::plus<>> e) { return *this = e.apply(*this); }
+  basic_real& operator-=(detail::compound_operand<T, std::minus<>> e) {
+    return *this = e.apply(*this);
   }
-  template <operand E>
-  basic_real& operator-=(const E& e) {
-    return *this = detail::record_expression<T>(*this - e, std::source_location());
+  basic_real& operator*=(detail::compound_operand<T, std::multiplies<>> e) {
+    return *this = e.apply(*this);
   }
-  template <operand E>
-  basic_real& operator*=(const E& e) {
-    return *this = detail::record_expression<T>(*this * e, std::source_location());
-  }
-  template <operand E>
-  basic_real& operator/=(const E& e) {
-    return *this = detail::record_expression<T>(*this / e, std::source_location());
+  basic_real& operator/=(detail::compound_operand<T, std::divides<>> e) {
+    return *this = e.apply(*this);
   }
 
   // A real never turns into a plain number behind your back: that would cut

@@ -321,9 +321,14 @@ class basic_tape {
   std::vector<basic_real<T>> variables(
       std::string_view name, const R& values, trainable is_trainable = trainable::yes,
       const std::source_location& where = std::source_location::current()) {
-    std::vector<basic_real<T>> out(std::ranges::size(values));
-    variables(name, values, std::span<basic_real<T>>(out), is_trainable, where);
-    return out;
+    if constexpr (detail::is_integer_valued_v<std::ranges::range_value_t<R>>) {
+      detail::integer_tape_variable<R>();  // here too: the error's notes stay few
+      return std::vector<basic_real<T>>();
+    } else {
+      std::vector<basic_real<T>> out(std::ranges::size(values));
+      variables(name, values, std::span<basic_real<T>>(out), is_trainable, where);
+      return out;
+    }
   }
   template <std::ranges::input_range R>
   void variables(std::string_view name, const R& values, std::span<basic_real<T>> out,
@@ -1099,8 +1104,9 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
       } else if (m >= 2) {
         const auto& c = cuts_[m - 2];
         auto site = detail::format_site(c.where);
-        site = site.empty() ? " (in a statement recorded by =, += or another compound "
-                              "assignment, which has no line)"
+        site = site.empty() ? " (in a statement recorded inside gradguard, by an operator of "
+                              "real_matrix or the arguments of a gg::custom_gradient, which has "
+                              "no line)"
                             : " at " + site;
         std::string text = quoted + created_at(x.index());
         if (c.reason == missing_reason::stop_gradient)
@@ -1483,7 +1489,8 @@ void basic_tape<T>::describe_statement(std::ostream& os, std::uint32_t s) const 
   if (info.describe == nullptr) return;
   os << " `" << info.describe() << "`";
   const auto site = detail::format_site(info.where);
-  os << (site.empty() ? " (recorded by =, += or a compound assignment, which has no line)"
+  os << (site.empty() ? " (recorded inside gradguard, by an operator of real_matrix or the "
+                        "arguments of a gg::custom_gradient, which has no line)"
                       : " recorded at " + site);
   const std::size_t end =
       s + 1 < info_.size() ? info_[s + 1].first_leaf_value : leaf_values_.size();

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace gg = gradguard;
@@ -131,7 +132,7 @@ TEST(TapeDiagnostics, StopGradientNamesItsCallLine) {
 }
 
 // Inside a larger expression stop_gradient is a node of the statement: the
-// statement's line is named; a compound assignment has none.
+// statement's line is named, also for `=` and `+=` on an existing real.
 TEST(TapeDiagnostics, StopGradientInsideAStatement) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.5);
@@ -145,13 +146,27 @@ TEST(TapeDiagnostics, StopGradientInsideAStatement) {
   EXPECT_EQ(e->variables().at(0).reason, gg::missing_reason::stop_gradient);
 
   gg::real z = w;
+  const int plus_line = __LINE__ + 1;
   z += gg::stop_gradient(u * 2.0);
   e = missing([&] { tape.gradient(z, {u}); });
   ASSERT_TRUE(e);
   EXPECT_THAT(e->what(),
-              HasSubstr("reaches the result only through 'stop_gradient' (in a statement "
-                        "recorded by =, += or another compound assignment, which has "
-                        "no line)"));
+              HasSubstr("reaches the result only through 'stop_gradient' at " + site(plus_line)));
+  // -=, *=, /= and = on an existing real name their line too.
+  gg::real a = w, b = w, c = w, d = w;
+  const int a_line = __LINE__ + 1;
+  a -= gg::stop_gradient(u * 2.0);
+  const int b_line = __LINE__ + 1;
+  b *= gg::stop_gradient(u * 2.0);
+  const int c_line = __LINE__ + 1;
+  c /= gg::stop_gradient(u * 2.0);
+  const int d_line = __LINE__ + 1;
+  d = w + gg::stop_gradient(u * 2.0);
+  for (const auto& [v, at] : {std::pair{a, a_line}, {b, b_line}, {c, c_line}, {d, d_line}}) {
+    e = missing([&] { tape.gradient(v, {u}); });
+    ASSERT_TRUE(e) << at;
+    EXPECT_THAT(e->what(), HasSubstr("'stop_gradient' at " + site(at)));
+  }
   EXPECT_EQ(tape.gradient(z, {u, w}, gg::allow_unconnected).values(),
             (std::vector<double>{0.0, 1.0}));
 }
