@@ -36,7 +36,14 @@ Any other block is a list of statements and is wrapped:
 
 so a block can use `gg::`, `assert` and `static_assert` without ceremony, but
 cannot define templates or types with member templates (gradguard rules):
-write those as whole programs. `#line` directives make the compiler report
+write those as whole programs.
+
+The statement blocks of one file that are run or compile-only are checked
+together, as one program (one compile instead of one per block: the umbrella
+header takes seconds to parse): each block is a function of its own,
+`static int doc_block_N() { <block> return 0; }`, and main runs the run
+blocks in order. When that program does not compile or a block fails, each
+block of the group is checked alone, so a failure names its own block. `#line` directives make the compiler report
 positions in the Markdown file itself (e.g. docs/guide.md:42).
 
 A block that includes <gradguard/eigen.hpp> or <Eigen/...> needs Eigen: its
@@ -46,6 +53,7 @@ and the summary says so.
 """
 import argparse
 import concurrent.futures
+import itertools
 import pathlib
 import re
 import shlex
@@ -120,6 +128,55 @@ def program_text(block):
     out += ["" if n in included else l for n, l in enumerate(block.code)]
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def group_text(blocks):
+    """One program for statement blocks of one file: a function per block,
+    main calling the run blocks in order (see the module's docstring)."""
+    out = []
+    for b in blocks:
+        quoted = b.path.replace("\\", "/")
+        out += [f'#line {b.line + n} "{quoted}"\n{l}' for n, l in enumerate(b.code)
+                if l.lstrip().startswith("#include")]
+    out += ["#line 1 \"<doc block wrapper>\"", "#include <cassert>", "#include <cstdio>",
+            "#include <gradguard/gradguard.hpp>", "namespace gg = gradguard;"]
+    for k, b in enumerate(blocks):
+        quoted = b.path.replace("\\", "/")
+        out.append(f"static int doc_block_{k}() {{")
+        out.append(f'#line {b.line} "{quoted}"')
+        out += ["" if l.lstrip().startswith("#include") else l for l in b.code]
+        out += ["#line 1 \"<doc block wrapper>\"", "return 0;", "}"]
+    out.append("int main() {")
+    for k, b in enumerate(blocks):
+        if b.mode == "run":
+            out.append(f'  std::fprintf(stderr, "running {b.where}\\n");')
+            out.append(f"  if (int rc = doc_block_{k}()) return rc;")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def groupable(block):
+    """A block that can share a program with the other blocks of its file."""
+    return block.mode in ("run", "compile-only") and not any(
+        re.search(r"\bint\s+main\s*\(", l) or l.lstrip().startswith("#define") for l in block.code)
+
+
+def check_group(blocks, command, cwd, workdir, index):
+    """(ok, output) of the blocks of one file compiled and run as one program."""
+    src = pathlib.Path(workdir, f"group{index}.cpp")
+    exe = pathlib.Path(workdir, f"group{index}")
+    src.write_text(group_text(blocks), encoding="utf-8")
+    rc, out = compile_fail.run_compiler(command + [str(src), "-o", str(exe)], cwd)
+    if rc != 0:
+        return False, out
+    if not any(b.mode == "run" for b in blocks):
+        return True, out
+    try:
+        proc = subprocess.run([str(exe)], cwd=workdir, capture_output=True, text=True,
+                              errors="replace", timeout=60 * len(blocks), check=False)
+    except subprocess.TimeoutExpired:
+        return False, "timed out"
+    return proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def base_command(build_dir):
@@ -236,12 +293,37 @@ def main():
               f"eigen3 provides")
     checked = [b for b in blocks if b.mode != "fragment" and b not in no_eigen]
     failures = 0
+    flags = lambda bs: command + (eigen if any(map(needs_eigen, bs)) else [])  # noqa: E731
+    groups = {}
+    for b in checked:
+        if groupable(b):
+            groups.setdefault(b.path, []).append(b)
+    alone = [b for b in checked if not groupable(b)]
+    index = itertools.count()  # names the temporary files
     with tempfile.TemporaryDirectory(prefix="gg-doc-blocks-") as workdir:
         with concurrent.futures.ThreadPoolExecutor(max(1, opts.jobs)) as pool:
-            futures = [pool.submit(check_block, b, command + (eigen if needs_eigen(b) else []),
-                                   cwd, workdir, k)
-                       for k, b in enumerate(checked)]
-            for b, fut in zip(checked, futures):
+            def submit(b):
+                return b, pool.submit(check_block, b, flags([b]), cwd, workdir, next(index))
+            grouped = [(bs, pool.submit(check_group, bs, flags(bs), cwd, workdir, next(index)))
+                       for bs in groups.values()]
+            single = [submit(b) for b in alone]
+            for bs, fut in grouped:
+                ok, out = fut.result()
+                if ok:
+                    for b in bs:
+                        what = "compiles and runs" if b.mode == "run" else "compiles"
+                        print(f"ok   {b.where} [{b.mode}]: {what} (with the file's other blocks)")
+                    continue
+                # Each block alone, so that a failure names its block.
+                print(f"note: the blocks of {bs[0].path} fail as one program; each is checked alone")
+                again = [submit(b) for b in bs]
+                single += again
+                if all(f.result()[0] for _, f in again):
+                    failures += 1  # together they fail, alone they pass: say so
+                    print(f"FAIL {bs[0].path}: its blocks pass alone but not as one program "
+                          f"(a name or a state shared between blocks?)")
+                    print(out.rstrip())
+            for b, fut in single:
                 ok, what, out = fut.result()
                 print(f"{'ok  ' if ok else 'FAIL'} {b.where} [{b.mode}]: {what}")
                 if not ok:
