@@ -7,6 +7,7 @@
 // isfinite, ...) finds gradguard's functions by argument-dependent lookup.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <stdexcept>
 #include <type_traits>
@@ -144,6 +145,7 @@ auto jvp(Fn&& fn, const Eigen::VectorXd& x, const Eigen::VectorXd& v) {
   const auto& y = fn(static_cast<const Eigen::Matrix<dual<double>, Eigen::Dynamic, 1>&>(xd));
   using Y = std::remove_cvref_t<decltype(y)>;
   if constexpr (dual_like<Y>) {
+    detail::check_refers_inside(y, std::array{detail::owned_storage(xd)}, "jvp(fn, x, v)");
     return detail::jvp_output(y);
   } else {
     static_assert(std::is_base_of_v<Eigen::DenseBase<Y>, Y>,

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <stdexcept>
 #include <tuple>
 
 namespace gg = gradguard;
@@ -160,6 +161,35 @@ TEST(EigenDual, JvpWithEigenVectors) {
   const auto s = gg::jvp([](const auto& y) { return y.squaredNorm(); }, Eigen::VectorXd(x),
                          Eigen::VectorXd(v));
   EXPECT_NEAR(s.tangent, 2 * x.dot(v), 1e-14);
+}
+
+// y0^2 y1 as an expression that refers to a const local, dead on return (not
+// inlined: g++ would warn that the test reads it).
+template <class V>
+[[gnu::noinline]] auto product_from_local(const V& y) {
+  const typename V::Scalar s = y[0] * y[0];
+  return s * y[1];
+}
+
+// gg::jvp refuses a result that refers to a dual of fn's own; made a dual,
+// the same function gives J v (checked against finite differences).
+TEST(EigenDual, JvpRefusesAResultThatRefersToALocalOfFn) {
+  const Eigen::VectorXd x = Eigen::Vector2d(1.5, -2.0), v = Eigen::Vector2d(1.0, 3.0);
+  EXPECT_THROW(gg::jvp([](const auto& y) { return product_from_local(y); }, x, v),
+               std::logic_error);
+  auto as_dual = [](const auto& y) {
+    using S = typename std::decay_t<decltype(y)>::Scalar;
+    const S s = y[0] * y[0];
+    return S(s * y[1]);  // made a dual while s lives
+  };
+  const auto r = gg::jvp(as_dual, x, v);
+  const auto fd = gg::central_difference(
+      [&](double t) {
+        const Eigen::VectorXd q = x + t * v;
+        return q[0] * q[0] * q[1];
+      },
+      0.0, 1e-4);
+  EXPECT_NEAR(r.tangent, fd.derivative, 1e-7);
 }
 
 }  // namespace
