@@ -65,12 +65,14 @@ class compound_operand {
   compound_operand(const E& e,  // NOLINT(google-explicit-constructor)
                    const std::source_location& where = std::source_location::current())
       : e_(&e), record_(&record<E>), where_(where) {}
-  basic_real<T> apply(const basic_real<T>& lhs) const { return record_(lhs, e_, where_); }
+  GRADGUARD_ALWAYS_INLINE basic_real<T> apply(const basic_real<T>& lhs) const {
+    return record_(lhs, e_, where_);
+  }
 
  private:
   template <class E>
-  static basic_real<T> record(const basic_real<T>& lhs, const void* e,
-                              const std::source_location& where) {
+  GRADGUARD_ALWAYS_INLINE static basic_real<T> record(const basic_real<T>& lhs, const void* e,
+                                                      const std::source_location& where) {
     return record_expression<T>(Op{}(lhs, *static_cast<const E*>(e)), where);
   }
   const void* e_;
