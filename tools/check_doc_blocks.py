@@ -315,7 +315,8 @@ def main():
                         print(f"ok   {b.where} [{b.mode}]: {what} (with the file's other blocks)")
                     continue
                 # Each block alone, so that a failure names its block.
-                print(f"note: the blocks of {bs[0].path} fail as one program; each is checked alone")
+                print(f"note: the blocks of {bs[0].path} fail as one program; "
+                      f"each is checked alone")
                 again = [submit(b) for b in bs]
                 single += again
                 if all(f.result()[0] for _, f in again):

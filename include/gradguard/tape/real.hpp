@@ -108,7 +108,9 @@ class basic_real {
 
   // loss += r * r;  records loss + r * r as one statement, with this line
   // (the operand type's constructor takes it: an operator has one parameter).
-  basic_real& operator+=(detail::compound_operand<T, std::plus<>> e) { return *this = e.apply(*this); }
+  basic_real& operator+=(detail::compound_operand<T, std::plus<>> e) {
+    return *this = e.apply(*this);
+  }
   basic_real& operator-=(detail::compound_operand<T, std::minus<>> e) {
     return *this = e.apply(*this);
   }

@@ -178,18 +178,19 @@ TEST(ForwardDrivers, RefuseAResultThatRefersToDualsThatDiedWithFn) {
 
   // The fixes the message names give the derivative, checked against finite
   // differences: parameters by reference, and a const local made a dual.
-  const double h = 1e-4, dx = gg::central_difference([](double t) { return t * t * t + t; }, 3.0, h).derivative;
+  const double h = 1e-4;
+  auto fd = [h](auto f, double at) { return gg::central_difference(f, at, h).derivative; };
   EXPECT_NEAR(
       gg::value_and_grad<gg::forward>([](const auto& x) { return cube_plus(x); }, 3.0).gradient[0],
-      dx, 1e-7);
+      fd([](double t) { return t * t * t + t; }, 3.0), 1e-7);
   auto local_as_dual = [](const auto& x, const auto& y) {
     using S = std::remove_cvref_t<decltype(x)>;
     const S s = x * y;
     return S(s * x);
   };
   const auto g = gg::value_and_grad<gg::forward>(local_as_dual, 3.0, 2.0);
-  EXPECT_NEAR(g.gradient[0], gg::central_difference([](double t) { return t * t * 2; }, 3.0, h).derivative, 1e-7);
-  EXPECT_NEAR(g.gradient[1], gg::central_difference([](double t) { return 9 * t; }, 2.0, h).derivative, 1e-7);
+  EXPECT_NEAR(g.gradient[0], fd([](double t) { return t * t * 2; }, 3.0), 1e-7);
+  EXPECT_NEAR(g.gradient[1], fd([](double t) { return 9 * t; }, 2.0), 1e-7);
 }
 
 }  // namespace
