@@ -209,8 +209,10 @@ owned_duals owned_storage(const M& m) {
 // In constant evaluation the compiler itself rejects a dead read.
 template <class Y, std::size_t K>
 void check_refers_inside(const Y& y, const std::array<owned_duals, K>& owned, const char* driver) {
-  if constexpr (is_dual_expression_v<Y> &&
-                requires(void (*f)(const void*)) { y.tangent.for_each_referenced(f); }) {
+  constexpr bool expression_refers =
+      is_dual_expression_v<Y> &&
+      requires(void (*f)(const void*)) { y.tangent.for_each_referenced(f); };
+  if constexpr (expression_refers || is_dual_view_v<Y>) {
     bool outside = false;
     auto visit = [&](const void* p) {
       const std::less<const void*> before;
@@ -218,7 +220,12 @@ void check_refers_inside(const Y& y, const std::array<owned_duals, K>& owned, co
       for (const owned_duals& o : owned) in = in || (!before(p, o.begin) && before(p, o.end));
       outside = outside || !in;
     };
-    y.tangent.for_each_referenced(visit);
+    if constexpr (expression_refers) {
+      y.tangent.for_each_referenced(visit);
+    } else {  // a gg::dual_view: the value and the tangents of a dual elsewhere
+      visit(y.value_ptr);
+      visit(y.tangent_ptr);
+    }
     if (outside)
       throw std::logic_error(
           std::string("gradguard::") + driver +

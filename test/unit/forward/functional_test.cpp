@@ -169,6 +169,12 @@ TEST(ForwardDrivers, RefuseAResultThatRefersToDualsThatDiedWithFn) {
   };
   EXPECT_THROW(gg::value_and_grad<gg::forward>(vector_local, std::vector<double>{3, 2}),
                std::logic_error);
+  // A gg::dual_view of a local (views are the library's own, but public).
+  auto view_local = [](const auto& x) {
+    const std::remove_cvref_t<decltype(x)> s = x * x;
+    return gg::dual_view(s);
+  };
+  EXPECT_THROW(gg::value_and_grad<gg::forward>(view_local, 3.0), std::logic_error);
   auto jvp_local = [](const auto& v) {
     const gg::dual<double> s = v[0] * v[1];
     return s * v[0];
