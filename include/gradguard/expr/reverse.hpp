@@ -206,12 +206,11 @@ inline constexpr bool is_conditional_flow_v<node<Rule, Args...>> =
     requires(std::size_t i, const value_type_t<Args>&... operands) {
   Rule::flows_into(i, operands...);
 };
-template <class List>
-inline constexpr bool any_conditional_flow_v = false;
-template <class... N>
-inline constexpr bool any_conditional_flow_v<type_list<N...>> = (is_conditional_flow_v<N> || ...);
-template <class F>
-inline constexpr bool has_conditional_flow_v = any_conditional_flow_v<typename nodes_of<F>::type>;
+template <class E>
+inline constexpr bool has_conditional_flow_v = false;
+template <class Rule, class... Args>
+inline constexpr bool has_conditional_flow_v<node<Rule, Args...>> =
+    is_conditional_flow_v<node<Rule, Args...>> || (has_conditional_flow_v<Args> || ...);
 
 // Sweeps the repeated sub-trees, larger ones first: each has collected the
 // adjoints of all its occurrences before it passes them on. One that only

@@ -52,15 +52,17 @@ inline constexpr bool contains_v<S, node<Rule, Args...>> = std::is_same_v<S, nod
 // The variables-only nodes of E (the sub-trees that may be shared), in the
 // order of nodes_of. A node with a constant below it is skipped without
 // listing its sub-trees, so most of a typical expression is never listed.
+// (The branch is chosen before `::type` is asked for: a std::conditional_t
+// of the two lists made nodes_of every node's list, quadratic in the depth.)
 template <class E>
 struct variables_only_nodes_of {
   using type = type_list<>;
 };
 template <class Rule, class... Args>
 struct variables_only_nodes_of<node<Rule, Args...>> {
-  using type = std::conditional_t<is_variables_only_v<node<Rule, Args...>>,
-                                  typename nodes_of<node<Rule, Args...>>::type,
-                                  typename concat<typename variables_only_nodes_of<Args>::type...>::type>;
+  using type = typename std::conditional_t<is_variables_only_v<node<Rule, Args...>>,
+                                           nodes_of<node<Rule, Args...>>,
+                                           concat<typename variables_only_nodes_of<Args>::type...>>::type;
 };
 
 // The variables-only nodes that occur more than once in E, each listed once,
