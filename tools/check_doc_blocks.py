@@ -26,15 +26,17 @@ tools/gen_missing_gradients.py --check, which compiles and runs it already.
 A block that contains `int main` is a whole program and compiled as it is.
 Any other block is a list of statements and is wrapped:
 
+    #include <gradguard/gradguard.hpp>
     <the block's own #include lines>
     #include <cassert>
-    #include <gradguard/gradguard.hpp>
     namespace gg = gradguard;
     int main() {
     <the rest of the block>
     }
 
-so a block can use `gg::`, `assert` and `static_assert` without ceremony, but
+(the umbrella first, so that the build's precompiled umbrella serves every
+wrapped block: compile_fail.with_pch), so a block can use `gg::`, `assert` and
+`static_assert` without ceremony, but
 cannot define templates or types with member templates (gradguard rules):
 write those as whole programs.
 
@@ -120,9 +122,10 @@ def program_text(block):
     if any(re.search(r"\bint\s+main\s*\(", l) for l in block.code):
         return f'#line {block.line} "{quoted}"\n' + "\n".join(block.code) + "\n"
     includes = [(n, l) for n, l in enumerate(block.code) if l.lstrip().startswith("#include")]
-    out = [f'#line {block.line + n} "{quoted}"\n{l}' for n, l in includes]
+    out = ["#line 1 \"<doc block wrapper>\"", "#include <gradguard/gradguard.hpp>"]
+    out += [f'#line {block.line + n} "{quoted}"\n{l}' for n, l in includes]
     out += ["#line 1 \"<doc block wrapper>\"", "#include <cassert>",
-            "#include <gradguard/gradguard.hpp>", "namespace gg = gradguard;", "int main() {"]
+            "namespace gg = gradguard;", "int main() {"]
     out.append(f'#line {block.line} "{quoted}"')
     included = {n for n, _ in includes}
     out += ["" if n in included else l for n, l in enumerate(block.code)]
@@ -133,13 +136,13 @@ def program_text(block):
 def group_text(blocks):
     """One program for statement blocks of one file: a function per block,
     main calling the run blocks in order (see the module's docstring)."""
-    out = []
+    out = ["#line 1 \"<doc block wrapper>\"", "#include <gradguard/gradguard.hpp>"]
     for b in blocks:
         quoted = b.path.replace("\\", "/")
         out += [f'#line {b.line + n} "{quoted}"\n{l}' for n, l in enumerate(b.code)
                 if l.lstrip().startswith("#include")]
     out += ["#line 1 \"<doc block wrapper>\"", "#include <cassert>", "#include <cstdio>",
-            "#include <gradguard/gradguard.hpp>", "namespace gg = gradguard;"]
+            "namespace gg = gradguard;"]
     for k, b in enumerate(blocks):
         quoted = b.path.replace("\\", "/")
         out.append(f"static int doc_block_{k}() {{")
@@ -161,12 +164,14 @@ def groupable(block):
         re.search(r"\bint\s+main\s*\(", l) or l.lstrip().startswith("#define") for l in block.code)
 
 
-def check_group(blocks, command, cwd, workdir, index):
+def check_group(blocks, command, cwd, build_dir, workdir, index):
     """(ok, output) of the blocks of one file compiled and run as one program."""
     src = pathlib.Path(workdir, f"group{index}.cpp")
     exe = pathlib.Path(workdir, f"group{index}")
-    src.write_text(group_text(blocks), encoding="utf-8")
-    rc, out = compile_fail.run_compiler(command + [str(src), "-o", str(exe)], cwd)
+    text = group_text(blocks)
+    src.write_text(text, encoding="utf-8")
+    rc, out = compile_fail.compile_snippet(command + [str(src), "-o", str(exe)], cwd, build_dir,
+                                           text, str(src))
     if rc != 0:
         return False, out
     if not any(b.mode == "run" for b in blocks):
@@ -235,12 +240,14 @@ def eigen_flags(command, cwd):
     return [f for d in dirs for f in ("-isystem", d)] if has_eigen(dirs) else None
 
 
-def check_block(block, command, cwd, workdir, index):
+def check_block(block, command, cwd, build_dir, workdir, index):
     src = pathlib.Path(workdir, f"block{index}.cpp")
     exe = pathlib.Path(workdir, f"block{index}")
-    src.write_text(program_text(block), encoding="utf-8")
+    text = program_text(block)
+    src.write_text(text, encoding="utf-8")
     if block.mode == "compile-fail":
-        rc, out = compile_fail.run_compiler(command + ["-fsyntax-only", str(src)], cwd)
+        rc, out = compile_fail.compile_snippet(command + ["-fsyntax-only", str(src)], cwd,
+                                               build_dir, text, str(src))
         if rc == 0:
             return False, "compiled, but is marked compile-fail", out
         for line in block.code:
@@ -248,7 +255,8 @@ def check_block(block, command, cwd, workdir, index):
             if m and not re.search(m.group(1), out):
                 return False, f"expected-error /{m.group(1)}/ matches no output", out
         return True, "fails to compile, as marked", ""
-    rc, out = compile_fail.run_compiler(command + [str(src), "-o", str(exe)], cwd)
+    rc, out = compile_fail.compile_snippet(command + [str(src), "-o", str(exe)], cwd, build_dir,
+                                           text, str(src))
     if rc != 0:
         return False, "does not compile", out
     if block.mode == "compile-only":
@@ -303,8 +311,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="gg-doc-blocks-") as workdir:
         with concurrent.futures.ThreadPoolExecutor(max(1, opts.jobs)) as pool:
             def submit(b):
-                return b, pool.submit(check_block, b, flags([b]), cwd, workdir, next(index))
-            grouped = [(bs, pool.submit(check_group, bs, flags(bs), cwd, workdir, next(index)))
+                return b, pool.submit(check_block, b, flags([b]), cwd, opts.build_dir, workdir,
+                                   next(index))
+            grouped = [(bs, pool.submit(check_group, bs, flags(bs), cwd, opts.build_dir, workdir,
+                                       next(index)))
                        for bs in groups.values()]
             single = [submit(b) for b in alone]
             for bs, fut in grouped:
