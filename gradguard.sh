@@ -124,9 +124,9 @@ run_tests() {
   #   tsan   clang++ 16 under ThreadSanitizer: the programs of the tests that
   #          use threads (TSAN_TESTS), and only those.
   local configs=(
-    "gcc g++ -Doptimization=2 -Ddebug=false -Dbenchmarks=enabled -Dfuzz=disabled"
-    "clang clang++-16 -Doptimization=0 -Ddebug=false -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Dfuzz=enabled"
-    "tsan clang++-16 -Doptimization=1 -Ddebug=false -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=disabled -Ddocs=disabled -Dfuzz=disabled"
+    "gcc g++ -Dwerror=true -Doptimization=2 -Ddebug=false -Dbenchmarks=enabled -Dfuzz=disabled"
+    "clang clang++-16 -Dwerror=true -Doptimization=0 -Ddebug=false -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Dfuzz=enabled"
+    "tsan clang++-16 -Dwerror=true -Doptimization=1 -Ddebug=false -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=disabled -Ddocs=disabled -Dfuzz=disabled"
   )
   for cfg in "${configs[@]}"; do
     read -r name cxx opts <<<"$cfg"

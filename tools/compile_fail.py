@@ -45,9 +45,11 @@ import tempfile
 
 # Options followed by a separate argument that names an output file.
 _OUTPUT_OPTIONS_WITH_ARG = {"-o", "-MF", "-MQ", "-MT"}
-# Options that only ask for dependency files, colours or an object file.
+# Options that only ask for dependency files, colours or an object file, and
+# -Werror (meson's werror=true in CI): a snippet's diagnostics are shown and
+# checked as a user without it sees them.
 _DROPPED_OPTIONS = {"-MD", "-MMD", "-c", "-fcolor-diagnostics", "-fno-color-diagnostics",
-                    "-fdiagnostics-color"}
+                    "-fdiagnostics-color", "-Werror"}
 
 # Compiler launchers that meson puts in front of the compiler.
 _LAUNCHERS = {"ccache", "sccache"}
@@ -93,7 +95,7 @@ def any_gradguard_entry(build_dir):
 
 
 def strip_output_options(args, source=None):
-    """Drops -o/-MD/-MF/-MQ/-MT/-c and colour options; if `source` is given,
+    """Drops -o/-MD/-MF/-MQ/-MT/-c, colour options and -Werror; if `source` is given,
     also drops the source file (so that another one can be appended)."""
     out = []
     skip = False
