@@ -5,9 +5,10 @@
 // includes Eigen; <gradguard/gradguard.hpp> compiles without it.
 #pragma once
 
-#include <gradguard/eigen/custom.hpp>   // IWYU pragma: export
-#include <gradguard/eigen/drivers.hpp>  // IWYU pragma: export
-#include <gradguard/eigen/dual.hpp>     // IWYU pragma: export
-#include <gradguard/eigen/matrix.hpp>   // IWYU pragma: export
-#include <gradguard/eigen/real.hpp>     // IWYU pragma: export
-#include <gradguard/gradguard.hpp>      // IWYU pragma: export
+#include <gradguard/eigen/custom.hpp>       // IWYU pragma: export
+#include <gradguard/eigen/drivers.hpp>      // IWYU pragma: export
+#include <gradguard/eigen/dual.hpp>         // IWYU pragma: export
+#include <gradguard/eigen/elementwise.hpp>  // IWYU pragma: export
+#include <gradguard/eigen/matrix.hpp>       // IWYU pragma: export
+#include <gradguard/eigen/real.hpp>         // IWYU pragma: export
+#include <gradguard/gradguard.hpp>          // IWYU pragma: export

@@ -18,10 +18,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <source_location>
 #include <span>
 #include <stdexcept>
@@ -76,15 +76,15 @@ class basic_real_matrix {
 
   // A vector is a matrix of one column.
   template <int C>
-  requires(Cols == Eigen::Dynamic && C != Eigen::Dynamic)
-      basic_real_matrix(const basic_real_matrix<T, C>& v)  // NOLINT(google-explicit-constructor)
+    requires(Cols == Eigen::Dynamic && C != Eigen::Dynamic)
+  basic_real_matrix(const basic_real_matrix<T, C>& v)  // NOLINT(google-explicit-constructor)
       : value_(v.value_), first_(v.first_), tape_id_(v.tape_id_), rows_(v.rows_), cols_(v.cols_) {}
 
   // From an Eigen matrix of gg::real: one statement per element copies it
   // (each element keeps its own path to the variables). Elements may be
   // constants; at least one must be on a tape.
   template <class D>
-  requires std::same_as<typename D::Scalar, basic_real<T>>
+    requires std::same_as<typename D::Scalar, basic_real<T>>
   explicit basic_real_matrix(const Eigen::MatrixBase<D>& reals,
                              const std::source_location& where = std::source_location::current());
 
@@ -143,8 +143,8 @@ class basic_real_matrix {
   friend class basic_real_matrix;
   friend struct detail::matrix_access<T>;
 
-  basic_real_matrix(const T* value, std::uint32_t first, detail::tape_id_t tape_id, Eigen::Index rows,
-                    Eigen::Index cols)
+  basic_real_matrix(const T* value, std::uint32_t first, detail::tape_id_t tape_id,
+                    Eigen::Index rows, Eigen::Index cols)
       : value_(value), first_(first), tape_id_(tape_id), rows_(rows), cols_(cols) {}
 
   basic_real<T> element(Eigen::Index k) const {
@@ -312,10 +312,6 @@ struct matrix_access {
                      Eigen::Index rows, Eigen::Index cols) {
     return Result(value, first, tape.id(), rows, cols);
   }
-
-  template <class D>
-  static void from_reals(basic_real_matrix<T, D::ColsAtCompileTime == 1 ? 1 : Eigen::Dynamic>&,
-                         const Eigen::MatrixBase<D>&, const std::source_location&);
 };
 
 template <class T>
@@ -523,9 +519,8 @@ void colwise_log_sum_exp_backward(const block_operation<T>& op, T* adj) {
   std::vector<T> softmax;
   for (Eigen::Index j = 0; j < n; ++j) {
     if (isfinite(c[j])) {  // (Eigen's exp of -inf is a tiny number, not 0)
-      d.col(j).array() +=
-          g[j] * (a.col(j).array() == -std::numeric_limits<T>::infinity())
-                     .select(T(0), (a.col(j).array() - c[j]).exp());
+      d.col(j).array() += g[j] * (a.col(j).array() == -std::numeric_limits<T>::infinity())
+                                     .select(T(0), (a.col(j).array() - c[j]).exp());
     } else {
       softmax.resize(static_cast<std::size_t>(m));
       log_sum_exp_with_softmax(a.col(j).data(), softmax.size(), softmax.data());
@@ -666,7 +661,8 @@ struct matrix_pair_scalar<basic_real_matrix<T, C>, B> {
   using type = T;
 };
 template <class A, class T, int C>
-requires(!is_real_matrix_v<A>) struct matrix_pair_scalar<A, basic_real_matrix<T, C>> {
+  requires(!is_real_matrix_v<A>)
+struct matrix_pair_scalar<A, basic_real_matrix<T, C>> {
   using type = T;
 };
 // An Eigen matrix of numbers (a constant) beside a gg::real (broadcast).
@@ -683,13 +679,14 @@ using matrix_scalar_t = typename matrix_pair_scalar<A, B>::type;
 
 // Operands of an operation that has at least one real_matrix.
 template <class A, class B>
-concept real_matrix_operands = (is_real_matrix_v<A> || is_real_matrix_v<B>)&&matrix_operand_of<
-    A, matrix_scalar_t<A, B>>&& matrix_operand_of<B, matrix_scalar_t<A, B>>;
+concept real_matrix_operands =
+    (is_real_matrix_v<A> || is_real_matrix_v<B>)&&matrix_operand_of<A, matrix_scalar_t<A, B>> &&
+    matrix_operand_of<B, matrix_scalar_t<A, B>>;
 
 // Operands of an elementwise operation: those, or a constant matrix and a
 // gg::real (y - mu for data y: one block, the gradient goes to mu only).
 template <class A, class B>
-concept elementwise_operands = real_matrix_operands<A, B> ||(eigen_numbers<A>&& is_real_v<B>) ||
+concept elementwise_operands = real_matrix_operands<A, B> || (eigen_numbers<A> && is_real_v<B>) ||
                                (is_real_v<A> && eigen_numbers<B>);
 
 }  // namespace detail
@@ -699,11 +696,10 @@ concept elementwise_operands = real_matrix_operands<A, B> ||(eigen_numbers<A>&& 
 
 // The matrix product (as Eigen's operator*): A is m x k, B is k x n.
 template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&
-    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> &&
-     !detail::is_real_v<B>)auto product(const A& a, const B& b,
-                                        const std::source_location& where =
-                                            std::source_location::current()) {
+  requires detail::real_matrix_operands<A, B> &&
+           (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
+auto product(const A& a, const B& b,
+             const std::source_location& where = std::source_location::current()) {
   using T = detail::matrix_scalar_t<A, B>;
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
@@ -733,141 +729,14 @@ requires detail::real_matrix_operands<A, B> &&
 }
 
 template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&
-    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)auto
-    operator*(const A& a, const B& b) {
+  requires detail::real_matrix_operands<A, B> &&
+           (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
+auto operator*(const A& a, const B& b) {
   return product(a, b, std::source_location());
 }
 
 // Elementwise arithmetic: matrices of one shape, or a matrix and a scalar
 // (a number or a gg::real, broadcast).
-namespace detail {
-template <class Rule, class A, class B>
-auto elementwise(const char* name, const A& a, const B& b, const std::source_location& where) {
-  using T = matrix_scalar_t<A, B>;
-  constexpr int cols = is_real_matrix_v<A> || eigen_numbers<A> ? cols_of_v<A> : cols_of_v<B>;
-  return handle<T, cols>(record_elementwise<Rule>(name, matrix_access<T>::operand(a),
-                                                  matrix_access<T>::operand(b), where));
-}
-template <class Rule, class T, int C>
-basic_real_matrix<T, C> elementwise(const char* name, const basic_real_matrix<T, C>& a,
-                                    const std::source_location& where) {
-  return handle<T, C>(record_unary<Rule>(name, matrix_access<T>::operand(a), where));
-}
-}  // namespace detail
-
-// clang-format off
-template <class A, class B> requires detail::elementwise_operands<A, B>
-auto add(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::add_rule>("add", a, b, where);
-}
-template <class A, class B> requires detail::elementwise_operands<A, B>
-auto subtract(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::sub_rule>("subtract", a, b, where);
-}
-template <class A, class B> requires detail::elementwise_operands<A, B>
-auto cwise_product(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::mul_rule>("cwise_product", a, b, where);
-}
-template <class A, class B> requires detail::elementwise_operands<A, B>
-auto cwise_quotient(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::div_rule>("cwise_quotient", a, b, where);
-}
-template <class A, class B> requires detail::elementwise_operands<A, B>
-auto max(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::max_rule>("max", a, b, where);
-}
-template <class A, class B> requires detail::elementwise_operands<A, B>
-auto min(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::min_rule>("min", a, b, where);
-}
-// clang-format on
-
-// (Eigen has no matrix + scalar, so a constant matrix + gg::real is this too;
-// a constant matrix * gg::real is Eigen's, coefficient by coefficient: use
-// gg::cwise_product for one block.)
-template <class A, class B>
-requires detail::elementwise_operands<A, B>
-auto operator+(const A& a, const B& b) { return add(a, b, std::source_location()); }
-template <class A, class B>
-requires detail::elementwise_operands<A, B>
-auto operator-(const A& a, const B& b) { return subtract(a, b, std::source_location()); }
-// A scalar times a matrix (a product of matrices is the matrix product).
-template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&
-    (arithmetic<A> || arithmetic<B> || detail::is_real_v<A> || detail::is_real_v<B>)auto
-    operator*(const A& a, const B& b) {
-  return cwise_product(a, b, std::source_location());
-}
-template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&(arithmetic<B> || detail::is_real_v<B>)auto operator/(
-    const A& a, const B& b) {
-  return cwise_quotient(a, b, std::source_location());
-}
-template <class T, int C>
-auto operator-(const basic_real_matrix<T, C>& a) {
-  return subtract(T(0), a, std::source_location());
-}
-
-// Elementwise functions, from the rule table.
-// clang-format off
-template <class T, int C>
-basic_real_matrix<T, C> exp(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::exp_rule>("exp", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> log(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::log_rule>("log", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> sqrt(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::sqrt_rule>("sqrt", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> square(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::square_rule>("square", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> abs(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::abs_rule>("abs", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> sin(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::sin_rule>("sin", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> cos(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::cos_rule>("cos", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> tanh(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::tanh_rule>("tanh", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> sigmoid(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::sigmoid_rule>("sigmoid", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> softplus(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::softplus_rule>("softplus", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> log1p(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::log1p_rule>("log1p", a, where);
-}
-template <class T, int C>
-basic_real_matrix<T, C> expm1(const basic_real_matrix<T, C>& a, const std::source_location& where = std::source_location::current()) {
-  return detail::elementwise<rules::expm1_rule>("expm1", a, where);
-}
-// clang-format on
-
-// max(A, 0) elementwise (the derivative at 0 is that of max: 1).
-template <class T, int C>
-basic_real_matrix<T, C> relu(const basic_real_matrix<T, C>& a,
-                             const std::source_location& where = std::source_location::current()) {
-  return max(a, T(0), where);
-}
-
 // A^T.
 template <class T, int C>
 basic_real_matrix<T, Eigen::Dynamic> transpose(
@@ -942,11 +811,10 @@ basic_real<T> prod(const basic_real_matrix<T, C>& a,
 
 // dot(u, v) = sum(u .* v) over all elements (u, v of one shape).
 template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&
-    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
-        basic_real<detail::matrix_scalar_t<A, B>> dot(
-            const A& a, const B& b,
-            const std::source_location& where = std::source_location::current()) {
+  requires detail::real_matrix_operands<A, B> &&
+           (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
+basic_real<detail::matrix_scalar_t<A, B>> dot(
+    const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   using T = detail::matrix_scalar_t<A, B>;
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
@@ -1028,11 +896,10 @@ basic_real_matrix<T, 1> rowwise_sum(
 
 // M + v 1^T: the vector v added to every column of M (a bias per row).
 template <class M, class V>
-requires detail::real_matrix_operands<M, V> &&
-    (!arithmetic<M> && !arithmetic<V> && !detail::is_real_v<M> &&
-     !detail::is_real_v<V>)auto colwise_add(const M& m, const V& v,
-                                            const std::source_location& where =
-                                                std::source_location::current()) {
+  requires detail::real_matrix_operands<M, V> &&
+           (!arithmetic<M> && !arithmetic<V> && !detail::is_real_v<M> && !detail::is_real_v<V>)
+auto colwise_add(const M& m, const V& v,
+                 const std::source_location& where = std::source_location::current()) {
   using T = detail::matrix_scalar_t<M, V>;
   using access = detail::matrix_access<T>;
   auto om = access::operand(m);
@@ -1154,7 +1021,7 @@ basic_real_matrix<T, Eigen::Dynamic> colwise_log_sum_exp(
 // From an Eigen matrix of gg::real: a copy statement per element.
 template <class T, int Cols>
 template <class D>
-requires std::same_as<typename D::Scalar, basic_real<T>>
+  requires std::same_as<typename D::Scalar, basic_real<T>>
 basic_real_matrix<T, Cols>::basic_real_matrix(const Eigen::MatrixBase<D>& reals,
                                               const std::source_location& where)
     : rows_(reals.rows()), cols_(reals.cols()) {

@@ -7,14 +7,14 @@
 #include <type_traits>
 
 #include <gradguard/expr/node.hpp>
-#include <gradguard/rules/all.hpp>
+#include <gradguard/rules/primitives.hpp>
 
 namespace gradguard {
 
 namespace detail {
 template <class L, class R>
-inline constexpr bool are_expression_operands_v = operand<L>&& operand<R> &&
-                                                  (expression<L> || expression<R>);
+inline constexpr bool are_expression_operands_v =
+    operand<L> && operand<R> && (expression<L> || expression<R>);
 }  // namespace detail
 
 // Two operands of which at least one is an expression. One atomic check: a
@@ -66,6 +66,8 @@ constexpr auto operator==(const L& l, const R& r) { return make_node<rules::equa
 template <class L, class R> requires expression_operands<L, R>
 constexpr auto operator!=(const L& l, const R& r) { return make_node<rules::not_equal_to_rule>(l, r); }
 
+// The functions of rules/primitives.hpp (see tools/gen_primitives.py).
+// <generated: static unary from rules/primitives.hpp by tools/gen_primitives.py>
 template <operand X> constexpr auto sin(const X& x) { return detail::apply_function<rules::sin_rule>(x); }
 template <operand X> constexpr auto cos(const X& x) { return detail::apply_function<rules::cos_rule>(x); }
 template <operand X> constexpr auto tan(const X& x) { return detail::apply_function<rules::tan_rule>(x); }
@@ -95,25 +97,29 @@ template <operand X> constexpr auto erfc(const X& x) { return detail::apply_func
 template <operand X> constexpr auto tgamma(const X& x) { return detail::apply_function<rules::tgamma_rule>(x); }
 template <operand X> constexpr auto lgamma(const X& x) { return detail::apply_function<rules::lgamma_rule>(x); }
 template <operand X> constexpr auto digamma(const X& x) { return detail::apply_function<rules::polygamma_rule<0>>(x); }
-template <int N, operand X>
-constexpr auto polygamma(std::integral_constant<int, N>, const X& x) { return detail::apply_function<rules::polygamma_rule<N>>(x); }
 template <operand X> constexpr auto sigmoid(const X& x) { return detail::apply_function<rules::sigmoid_rule>(x); }
 template <operand X> constexpr auto softplus(const X& x) { return detail::apply_function<rules::softplus_rule>(x); }
+// </generated>
+template <int N, operand X>
+constexpr auto polygamma(std::integral_constant<int, N>, const X& x) { return detail::apply_function<rules::polygamma_rule<N>>(x); }
 
+// <generated: static cut from rules/primitives.hpp by tools/gen_primitives.py>
 template <operand X> constexpr auto floor(const X& x) { return detail::apply_function<rules::floor_rule>(x); }
 template <operand X> constexpr auto ceil(const X& x) { return detail::apply_function<rules::ceil_rule>(x); }
 template <operand X> constexpr auto round(const X& x) { return detail::apply_function<rules::round_rule>(x); }
 template <operand X> constexpr auto trunc(const X& x) { return detail::apply_function<rules::trunc_rule>(x); }
 template <operand X> constexpr auto sign(const X& x) { return detail::apply_function<rules::sign_rule>(x); }
 template <operand X> constexpr auto stop_gradient(const X& x) { return detail::apply_function<rules::stop_gradient_rule>(x); }
+// </generated>
 template <arithmetic T, operand X> constexpr auto cast(const X& x) { return detail::apply_function<rules::cast_rule<T>>(x); }
 
+// <generated: static binary from rules/primitives.hpp by tools/gen_primitives.py>
 template <class L, class R> requires function_operands<L, R>
-constexpr auto pow(const L& x, const R& y) { return detail::apply_function<rules::pow_rule>(x, y); }
+constexpr auto pow(const L& a, const R& b) { return detail::apply_function<rules::pow_rule>(a, b); }
 template <class L, class R> requires function_operands<L, R>
-constexpr auto atan2(const L& y, const R& x) { return detail::apply_function<rules::atan2_rule>(y, x); }
+constexpr auto atan2(const L& a, const R& b) { return detail::apply_function<rules::atan2_rule>(a, b); }
 template <class L, class R> requires function_operands<L, R>
-constexpr auto hypot(const L& x, const R& y) { return detail::apply_function<rules::hypot_rule>(x, y); }
+constexpr auto hypot(const L& a, const R& b) { return detail::apply_function<rules::hypot_rule>(a, b); }
 template <class L, class R> requires function_operands<L, R>
 constexpr auto min(const L& a, const R& b) { return detail::apply_function<rules::min_rule>(a, b); }
 template <class L, class R> requires function_operands<L, R>
@@ -122,6 +128,7 @@ template <class L, class R> requires function_operands<L, R>
 constexpr auto fmin(const L& a, const R& b) { return detail::apply_function<rules::fmin_rule>(a, b); }
 template <class L, class R> requires function_operands<L, R>
 constexpr auto fmax(const L& a, const R& b) { return detail::apply_function<rules::fmax_rule>(a, b); }
+// </generated>
 
 // select(cond, a, b) = cond ? a : b, with the gradient flowing into the
 // chosen branch only.

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include <gradguard/forward/number.hpp>
-#include <gradguard/rules/all.hpp>
+#include <gradguard/rules/primitives.hpp>
 
 namespace gradguard {
 
@@ -59,6 +59,8 @@ constexpr bool operator!=(const L& l, const R& r) { return rules::not_equal_to_r
 }  // namespace dual_operators
 
 // clang-format off
+// The functions of rules/primitives.hpp (see tools/gen_primitives.py).
+// <generated: dual unary from rules/primitives.hpp by tools/gen_primitives.py>
 template <dual_like X> constexpr auto sin(X&& x) { return detail::apply_rule<rules::sin_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto cos(X&& x) { return detail::apply_rule<rules::cos_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto tan(X&& x) { return detail::apply_rule<rules::tan_rule>(std::forward<X>(x)); }
@@ -88,25 +90,27 @@ template <dual_like X> constexpr auto erfc(X&& x) { return detail::apply_rule<ru
 template <dual_like X> constexpr auto tgamma(X&& x) { return detail::apply_rule<rules::tgamma_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto lgamma(X&& x) { return detail::apply_rule<rules::lgamma_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto digamma(X&& x) { return detail::apply_rule<rules::polygamma_rule<0>>(std::forward<X>(x)); }
-template <int K, dual_like X>
-constexpr auto polygamma(std::integral_constant<int, K>, X&& x) { return detail::apply_rule<rules::polygamma_rule<K>>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto sigmoid(X&& x) { return detail::apply_rule<rules::sigmoid_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto softplus(X&& x) { return detail::apply_rule<rules::softplus_rule>(std::forward<X>(x)); }
-
+// </generated>
+template <int K, dual_like X>
+constexpr auto polygamma(std::integral_constant<int, K>, X&& x) { return detail::apply_rule<rules::polygamma_rule<K>>(std::forward<X>(x)); }
 // Structurally zero tangents: gg::tangent(gg::floor(x)) is a gg::zero.
+// <generated: dual cut from rules/primitives.hpp by tools/gen_primitives.py>
 template <dual_like X> constexpr auto floor(X&& x) { return detail::apply_rule<rules::floor_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto ceil(X&& x) { return detail::apply_rule<rules::ceil_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto round(X&& x) { return detail::apply_rule<rules::round_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto trunc(X&& x) { return detail::apply_rule<rules::trunc_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto sign(X&& x) { return detail::apply_rule<rules::sign_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto stop_gradient(X&& x) { return detail::apply_rule<rules::stop_gradient_rule>(std::forward<X>(x)); }
-
+// </generated>
+// <generated: dual binary from rules/primitives.hpp by tools/gen_primitives.py>
 template <class L, class R> requires dual_operands<L, R>
-constexpr auto pow(L&& x, R&& y) { return detail::apply_rule<rules::pow_rule>(std::forward<L>(x), std::forward<R>(y)); }
+constexpr auto pow(L&& a, R&& b) { return detail::apply_rule<rules::pow_rule>(std::forward<L>(a), std::forward<R>(b)); }
 template <class L, class R> requires dual_operands<L, R>
-constexpr auto atan2(L&& y, R&& x) { return detail::apply_rule<rules::atan2_rule>(std::forward<L>(y), std::forward<R>(x)); }
+constexpr auto atan2(L&& a, R&& b) { return detail::apply_rule<rules::atan2_rule>(std::forward<L>(a), std::forward<R>(b)); }
 template <class L, class R> requires dual_operands<L, R>
-constexpr auto hypot(L&& x, R&& y) { return detail::apply_rule<rules::hypot_rule>(std::forward<L>(x), std::forward<R>(y)); }
+constexpr auto hypot(L&& a, R&& b) { return detail::apply_rule<rules::hypot_rule>(std::forward<L>(a), std::forward<R>(b)); }
 template <class L, class R> requires dual_operands<L, R>
 constexpr auto min(L&& a, R&& b) { return detail::apply_rule<rules::min_rule>(std::forward<L>(a), std::forward<R>(b)); }
 template <class L, class R> requires dual_operands<L, R>
@@ -115,7 +119,7 @@ template <class L, class R> requires dual_operands<L, R>
 constexpr auto fmin(L&& a, R&& b) { return detail::apply_rule<rules::fmin_rule>(std::forward<L>(a), std::forward<R>(b)); }
 template <class L, class R> requires dual_operands<L, R>
 constexpr auto fmax(L&& a, R&& b) { return detail::apply_rule<rules::fmax_rule>(std::forward<L>(a), std::forward<R>(b)); }
-
+// </generated>
 // select(cond, a, b) = cond ? a : b; the tangent of the branch not taken is
 // not read (the rule's flows_into).
 template <arithmetic C, class A, class B> requires dual_operands<A, B>

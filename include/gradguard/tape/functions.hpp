@@ -8,7 +8,7 @@
 
 #include <source_location>
 
-#include <gradguard/rules/non_differentiable.hpp>
+#include <gradguard/rules/primitives.hpp>
 #include <gradguard/tape/tape.hpp>
 
 namespace gradguard {
@@ -26,10 +26,8 @@ basic_real<T> record_cut_rule(const basic_real<T>& x, const std::source_location
 }  // namespace detail
 
 // clang-format off
-template <class T>
-basic_real<T> stop_gradient(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
-  return detail::record_cut_rule<rules::stop_gradient_rule>(x, where);
-}
+// The cuts of rules/primitives.hpp (see tools/gen_primitives.py).
+// <generated: real cut from rules/primitives.hpp by tools/gen_primitives.py>
 template <class T>
 basic_real<T> floor(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
   return detail::record_cut_rule<rules::floor_rule>(x, where);
@@ -50,6 +48,11 @@ template <class T>
 basic_real<T> sign(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
   return detail::record_cut_rule<rules::sign_rule>(x, where);
 }
+template <class T>
+basic_real<T> stop_gradient(const basic_real<T>& x, const std::source_location& where = std::source_location::current()) {
+  return detail::record_cut_rule<rules::stop_gradient_rule>(x, where);
+}
+// </generated>
 // gg::cast<int>(r): the value converted to A and back, with its path cut.
 // gg::cast<float>(r) rounds the value and keeps the gradient (a floating
 // cast is differentiable, with partial 1).
