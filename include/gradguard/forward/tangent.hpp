@@ -260,13 +260,5 @@ template <class... Terms>
 inline constexpr bool holds_owned_tangent_v<tangent_sum<Terms...>> =
     (holds_owned_tangent_v<Terms> || ...);
 
-// One term is its own tangent; two or three are summed.
-template <class... Terms>
-constexpr auto make_tangent_sum(Terms&&... terms) {
-  if constexpr (sizeof...(Terms) == 0) return zero{};
-  else if constexpr (sizeof...(Terms) == 1) return (std::forward<Terms>(terms), ...);
-  else return tangent_sum<std::remove_cvref_t<Terms>...>{std::forward<Terms>(terms)...};
-}
-
 }  // namespace detail
 }  // namespace gradguard

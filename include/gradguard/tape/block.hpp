@@ -55,11 +55,6 @@ class value_arena {
     chunk_ = 0;
     used_ = 0;
   }
-  std::size_t capacity() const noexcept {
-    std::size_t c = 0;
-    for (const auto& k : chunks_) c += k.size;
-    return c;
-  }
 
  private:
   struct chunk {

@@ -33,7 +33,6 @@ class buffer {
     data_[size_++] = v;
   }
   void clear() noexcept { size_ = 0; }
-  void truncate(std::size_t n) noexcept { size_ = std::min(size_, n); }
 
   const U* data() const noexcept { return data_; }
   U* data() noexcept { return data_; }
