@@ -37,7 +37,8 @@ static_assert(gg::value(gg::d(gg::d(gg::pow(x, 4), x), x)) == 48.0);
 // the most negative exponents: y x^(y-1) without computing y - 1, |y| in
 // unsigned arithmetic (both overflowed: undefined, so not constant)
 constexpr auto minus_one = gg::var<"x">(-1.0);
-static_assert(gg::derivative(gg::pow(gg::var<"x">(1.0), INT_MIN), gg::var<"x">(1.0)) == -2147483648.0);
+static_assert(gg::derivative(gg::pow(gg::var<"x">(1.0), INT_MIN), gg::var<"x">(1.0)) ==
+              -2147483648.0);
 static_assert(gg::derivative(gg::pow(minus_one, INT_MIN), minus_one) == 2147483648.0);  // (-1)^odd
 static_assert(gg::value(gg::pow(minus_one, LLONG_MIN)) == 1.0);
 static_assert(gg::derivative(gg::pow(minus_one, LLONG_MIN), minus_one) == 9223372036854775808.0);

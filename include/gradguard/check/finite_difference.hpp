@@ -83,7 +83,7 @@ finite_difference_result<R> richardson(const R& d1, const R& d2) {
 // Richardson, (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / (12 h), exact for
 // polynomials of degree 4; without, (f(x+h) - f(x-h)) / (2 h).
 template <std::floating_point T, class F>
-requires std::invocable<const F&, T>
+  requires std::invocable<const F&, T>
 auto central_difference(const F& f, T x, T h, bool richardson = true) {
   using R = std::remove_cvref_t<std::invoke_result_t<const F&, T>>;
   const R d1 = detail::scaled_difference(f(x + h), f(x - h), T(1) / (2 * h));

@@ -66,7 +66,8 @@ template <class A>
 inline constexpr bool is_checked_number_v = std::is_same_v<A, double>;
 
 template <class A>
-inline constexpr bool is_checkable_v = is_nondiff_v<A> || is_checked_number_v<A> || checked_vector<A>;
+inline constexpr bool is_checkable_v =
+    is_nondiff_v<A> || is_checked_number_v<A> || checked_vector<A>;
 
 // Reports the first argument the checker cannot perturb (one diagnosis);
 // called directly by gg::check_gradient, so that the compiler's
@@ -82,7 +83,8 @@ constexpr void check_checked_arguments() {
   }();
   if constexpr (first < sizeof...(Args)) {
     using A = std::tuple_element_t<first, std::tuple<Args...>>;
-    [[maybe_unused]] check_gradient_argument_is_not_a_double_or_a_vector_of_double<first + 1, A> error;
+    [[maybe_unused]] check_gradient_argument_is_not_a_double_or_a_vector_of_double<first + 1, A>
+        error;
     static_assert(always_false<A>,
                   "gradguard::check_gradient(fn, args...): each argument must be a double, a "
                   "std::vector<double> or an Eigen::Matrix of double (finite differences need "
@@ -199,8 +201,7 @@ engine_answer static_answer(Fn& fn, std::size_t n, const Args&... args) {
     };
     std::apply([&](const auto&... v) { (add(v), ...); }, variables);
     return a;
-  }
-  (std::index_sequence_for<Args...>{});
+  }(std::index_sequence_for<Args...>{});
 }
 
 template <class Fn, class... Args>
@@ -210,7 +211,8 @@ engine_answer taped_answer(Fn& fn, const std::vector<std::string>& names, const 
   } catch (const gradguard::missing_gradient& e) {
     // The tape diagnosed components without a derivative: the numbers with
     // 0 for them, and the diagnosis as the tape's claim.
-    engine_answer a = answer_of(value_and_grad<taped>(fn, args..., allow_unconnected), names.size());
+    engine_answer a =
+        answer_of(value_and_grad<taped>(fn, args..., allow_unconnected), names.size());
     for (const auto& m : e.variables())
       for (std::size_t i = 0; i < names.size(); ++i)
         if (names[i] == m.name) a.claim[i] = m.detail;
@@ -255,10 +257,11 @@ gradient_check_report check_gradient_at(Fn& fn, const check_options& o, const Ar
     r.step = o.step > 0 ? o.step : default_relative_step<double>(o.richardson);
     const auto valid = [](double v) { return std::isfinite(v) && v >= 0; };
     if (!valid(o.step) || !valid(o.relative) || !valid(o.absolute)) {
-      r.problems.push_back("gg::check_options: step, relative and absolute must be finite and >= 0 "
-                           "(step 0 chooses the default); got step = " + format_number(o.step) +
-                           ", relative = " + format_number(o.relative) +
-                           ", absolute = " + format_number(o.absolute));
+      r.problems.push_back(
+          "gg::check_options: step, relative and absolute must be finite and >= 0 "
+          "(step 0 chooses the default); got step = " +
+          format_number(o.step) + ", relative = " + format_number(o.relative) +
+          ", absolute = " + format_number(o.absolute));
       return r;
     }
     std::tuple<Args...> point{args...};
@@ -286,8 +289,7 @@ gradient_check_report check_gradient_at(Fn& fn, const check_options& o, const Ar
             }
           }(),
           ...);
-    }
-    (std::index_sequence_for<Args...>{});
+    }(std::index_sequence_for<Args...>{});
     if (!r.problems.empty()) return r;
     const double fx = value_with_doubles(fn, point);
     if (!std::isfinite(fx)) {
@@ -320,8 +322,7 @@ gradient_check_report check_gradient_at(Fn& fn, const check_options& o, const Ar
             }
           }(),
           ...);
-    }
-    (std::index_sequence_for<Args...>{});
+    }(std::index_sequence_for<Args...>{});
     // Each engine against them.
     (
         [&] {
@@ -352,8 +353,7 @@ inline constexpr bool all_numbers_v = (... && (is_checked_number_v<Args> || is_n
 
 template <class... Engines, class Fn, class... Args>
 gradient_check_report check_gradient_with(Fn& fn, const check_options& o, const Args&... args) {
-  if constexpr (sizeof...(Engines) > 0)
-    return check_gradient_at<Engines...>(fn, o, args...);
+  if constexpr (sizeof...(Engines) > 0) return check_gradient_at<Engines...>(fn, o, args...);
   else if constexpr (all_numbers_v<Args...>)
     return check_gradient_at<static_expression, taped, forward>(fn, o, args...);
   else return check_gradient_at<taped, forward>(fn, o, args...);
@@ -369,7 +369,8 @@ gradient_check_report check_gradient_with(Fn& fn, const check_options& o, const 
 // every argument is a number, gg::taped and gg::forward otherwise. They are
 // template arguments because fn is compiled for each engine's number type.
 template <class... Engines, class Fn, class... Args>
-requires(sizeof...(Args) > 0) gradient_check_report check_gradient(Fn&& fn, const Args&... args) {
+  requires(sizeof...(Args) > 0)
+gradient_check_report check_gradient(Fn&& fn, const Args&... args) {
   detail::check_checked_arguments<Args...>();
   constexpr std::size_t n = sizeof...(Args);
   using last = std::remove_cvref_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
@@ -378,8 +379,7 @@ requires(sizeof...(Args) > 0) gradient_check_report check_gradient(Fn&& fn, cons
     const auto all = std::tie(args...);
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return detail::check_gradient_with<Engines...>(fn, std::get<n - 1>(all), std::get<I>(all)...);
-    }
-    (std::make_index_sequence<n - 1>{});
+    }(std::make_index_sequence<n - 1>{});
   } else {
     return detail::check_gradient_with<Engines...>(fn, check_options{}, args...);
   }

@@ -103,8 +103,7 @@ inline gradient_check_entry compare(const char* engine, const std::string& compo
              format_number(noise) + ": fn's value over the step), so they cannot tell; pass a " +
              "larger step or a looser tolerance (gg::check_options)";
   } else if (!claim.empty()) {
-    if (e.passed)
-      e.note = "structural zero confirmed by finite differences (" + claim + ")";
+    if (e.passed) e.note = "structural zero confirmed by finite differences (" + claim + ")";
     else if (std::string_view(engine) == "static")
       e.note = "static type claims " + d + " = 0 (" + claim + "), but finite differences give " +
                fd_text;
@@ -129,7 +128,7 @@ inline gradient_check_entry compare(const char* engine, const std::string& compo
 
 class gradient_check_report {
  public:
-  std::vector<std::string> engines;          // the engines that were run
+  std::vector<std::string> engines;           // the engines that were run
   std::vector<gradient_check_entry> entries;  // one per engine and component
   std::vector<std::string> problems;          // failures not tied to one entry
   double step = 0;                            // the relative step used
@@ -143,7 +142,7 @@ class gradient_check_report {
 
   // EXPECT_TRUE(gg::check_gradient(...)): the report is the failure message.
   template <class Result>
-  requires detail::assertion_result_like<Result>
+    requires detail::assertion_result_like<Result>
   operator Result() const {  // NOLINT(google-explicit-constructor): used by EXPECT_TRUE
     Result r(passed());
     std::ostringstream os;
@@ -167,14 +166,15 @@ class gradient_check_report {
     for (const auto& p : r.problems) os << "  problem: " << p << "\n";
     if (!r.entries.empty()) {
       os << "  " << std::left << std::setw(8) << "engine" << std::setw(12) << "component"
-         << std::right << std::setw(20) << "analytic" << std::setw(20) << "numeric"
-         << std::setw(11) << "abs error" << std::setw(11) << "rel error" << "\n";
+         << std::right << std::setw(20) << "analytic" << std::setw(20) << "numeric" << std::setw(11)
+         << "abs error" << std::setw(11) << "rel error"
+         << "\n";
     }
     for (const auto& e : r.entries) {
       os << "  " << std::left << std::setw(8) << e.engine << std::setw(12) << e.component
          << std::right << std::setprecision(12) << std::setw(20) << e.analytic << std::setw(20)
-         << e.numeric << std::setprecision(2) << std::setw(11) << e.absolute_error
-         << std::setw(11) << e.relative_error << (e.passed ? "  ok" : "  FAIL");
+         << e.numeric << std::setprecision(2) << std::setw(11) << e.absolute_error << std::setw(11)
+         << e.relative_error << (e.passed ? "  ok" : "  FAIL");
       if (!e.note.empty()) os << ": " << e.note;
       os << "\n";
     }

@@ -57,19 +57,18 @@ void matrix_custom_backward(const block_operation<T>& op, T* adj) {
   if (g.isZero(0)) return;  // nothing flows (as for a statement)
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     auto arg = [&]<std::size_t K, class A>(std::integral_constant<std::size_t, K>,
-                                          std::type_identity<A>) {
+                                           std::type_identity<A>) {
       if constexpr (is_real_v<A> || arithmetic<A>) return p.numbers[K];
       else return custom_matrix_arg_t<T, A>(op.data[K], p.rows[K], p.cols[K]);
     };
     const auto cotangents = [&] {
       if constexpr (ScalarResult)
-        return as_partials_tuple(
-            p.fn.vjp(g(0, 0), arg(std::integral_constant<std::size_t, I>{},
-                                  std::type_identity<Args>{})...));
-      else
         return as_partials_tuple(p.fn.vjp(
-            Eigen::Map<const matrix>(g.data(), g.rows(), g.cols()),
-            arg(std::integral_constant<std::size_t, I>{}, std::type_identity<Args>{})...));
+            g(0, 0), arg(std::integral_constant<std::size_t, I>{}, std::type_identity<Args>{})...));
+      else
+        return as_partials_tuple(
+            p.fn.vjp(Eigen::Map<const matrix>(g.data(), g.rows(), g.cols()),
+                     arg(std::integral_constant<std::size_t, I>{}, std::type_identity<Args>{})...));
     }();
     (
         [&] {
@@ -89,8 +88,7 @@ void matrix_custom_backward(const block_operation<T>& op, T* adj) {
           }
         }(),
         ...);
-  }
-  (std::index_sequence_for<Args...>{});
+  }(std::index_sequence_for<Args...>{});
 }
 
 template <class T>
@@ -109,9 +107,9 @@ struct custom_matrix_scalar<basic_real_matrix<T, C>, Args...> {
 };
 
 template <class... Args>
-requires((is_real_matrix_v<Args> || ...) &&
-         ((is_real_matrix_v<Args> || eigen_numbers<Args> || is_real_v<Args> || arithmetic<Args>) &&
-          ...)) struct custom_call<Args...> {
+  requires((is_real_matrix_v<Args> || ...) && ((is_real_matrix_v<Args> || eigen_numbers<Args> ||
+                                                is_real_v<Args> || arithmetic<Args>)&&...))
+struct custom_call<Args...> {
   static constexpr bool is_custom_call = true;
 
   template <class Fn>
@@ -119,14 +117,16 @@ requires((is_real_matrix_v<Args> || ...) &&
     using T = typename custom_matrix_scalar<Args...>::type;
     using R = std::invoke_result_t<const decltype(Fn::primal)&, custom_matrix_arg_t<T, Args>...>;
     constexpr bool scalar_result = !is_eigen_v<std::remove_cvref_t<R>>;
-    using G = std::conditional_t<scalar_result, T,
-                                 Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>>;
+    using G =
+        std::conditional_t<scalar_result, T,
+                           Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>>;
     if constexpr (!Fn::template check_vjp<G, custom_matrix_arg_t<T, Args>...>()) {
       return basic_real<T>();  // after the error
     } else {
-      static_assert(cotangent_shapes_ok<Fn, G, T>(std::index_sequence_for<Args...>{}),
-                    "gradguard::custom_gradient on gg::real_matrix: the vjp must return an Eigen "
-                    "matrix of the input's shape for each matrix input (a number for a scalar one)");
+      static_assert(
+          cotangent_shapes_ok<Fn, G, T>(std::index_sequence_for<Args...>{}),
+          "gradguard::custom_gradient on gg::real_matrix: the vjp must return an Eigen "
+          "matrix of the input's shape for each matrix input (a number for a scalar one)");
       return record<Fn, T, scalar_result>(fn, args...);
     }
   }
@@ -135,11 +135,10 @@ requires((is_real_matrix_v<Args> || ...) &&
   template <class Fn, class G, class T, std::size_t... I>
   static constexpr bool cotangent_shapes_ok(std::index_sequence<I...>) {
     using C = decltype(as_partials_tuple(
-        std::declval<std::invoke_result_t<const decltype(Fn::vjp)&, G,
-                                          custom_matrix_arg_t<T, Args>...>>()));
+        std::declval<
+            std::invoke_result_t<const decltype(Fn::vjp)&, G, custom_matrix_arg_t<T, Args>...>>()));
     return ((is_real_v<Args> || arithmetic<Args> ||
-             is_eigen_v<std::remove_cvref_t<std::tuple_element_t<I, C>>>) &&
-            ...);
+             is_eigen_v<std::remove_cvref_t<std::tuple_element_t<I, C>>>)&&...);
   }
 
   template <class Fn, class T, bool ScalarResult>
@@ -149,7 +148,7 @@ requires((is_real_matrix_v<Args> || ...) &&
     using matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
     std::array<matrix_operand<T>, n> o{access::operand(args)...};
     for (auto& x : o) access::settle(x);
-    basic_tape<T>& tape = [&]<std::size_t... I>(std::index_sequence<I...>)->basic_tape<T>& {
+    basic_tape<T>& tape = [&]<std::size_t... I>(std::index_sequence<I...>) -> basic_tape<T>& {
       return access::tape_of("custom_gradient", {&o[I]...});
     }(std::index_sequence_for<Args...>{});
     matrix_custom_payload<T, Fn, n> payload{fn};
@@ -165,7 +164,7 @@ requires((is_real_matrix_v<Args> || ...) &&
     }
     const auto result = [&]<std::size_t... I>(std::index_sequence<I...>) {
       auto arg = [&]<std::size_t K, class A>(std::integral_constant<std::size_t, K>,
-                                            std::type_identity<A>) {
+                                             std::type_identity<A>) {
         if constexpr (is_real_v<A> || arithmetic<A>) return payload.numbers[K];
         else return custom_matrix_arg_t<T, A>(op.data[K], payload.rows[K], payload.cols[K]);
       };
@@ -188,9 +187,8 @@ requires((is_real_matrix_v<Args> || ...) &&
       std::copy(result.data(), result.data() + size, out);
       op.payload = block_recorder<T>::keep(tape, payload);
       const std::uint32_t first = block_recorder<T>::record(tape, size, op);
-      return access::template make<basic_real_matrix<T, Eigen::Dynamic>>(out, first, tape,
-                                                                          result.rows(),
-                                                                          result.cols());
+      return access::template make<basic_real_matrix<T, Eigen::Dynamic>>(
+          out, first, tape, result.rows(), result.cols());
     }
   }
 };

@@ -53,9 +53,14 @@ template <fixed_string Name, class T>
   const std::string name(Name.view());
   throw std::invalid_argument(
       "gradguard: one expression holds two variables named '" + name + "', with values " + a +
-      " and " + b + "; a variable's identity is its name, so its value and derivative would be "
-      "those of either (was gg::var<\"" + name + "\">(...) made again with a new value, e.g. "
-      "inside a function called twice?); fix: make '" + name + "' once and reuse it, or give "
+      " and " + b +
+      "; a variable's identity is its name, so its value and derivative would be "
+      "those of either (was gg::var<\"" +
+      name +
+      "\">(...) made again with a new value, e.g. "
+      "inside a function called twice?); fix: make '" +
+      name +
+      "' once and reuse it, or give "
       "each its own name");
 }
 
@@ -156,7 +161,7 @@ struct name_check<type_list<L...>> {
   // Empty after a clash: that is the error then.
   using repeated = decltype([]<std::size_t... K>(std::index_sequence<K...>) {
     return type_list<at<value.repeated[K]>...>{};
-  }(std::make_index_sequence<value.clash == n ? value.repeated_count : 0>{}));
+  }(std::make_index_sequence < value.clash == n ? value.repeated_count : 0 > {}));
 };
 
 template <class E>
@@ -187,11 +192,10 @@ constexpr void collect_operand_values(const E& e, value_type_t<L>* out, std::siz
 }
 template <class L, class E>
 constexpr void collect_values(const E& e, value_type_t<L>* out, std::size_t& k) {
-  if constexpr (std::is_same_v<E, L>)
-    out[k++] = e.value;
+  if constexpr (std::is_same_v<E, L>) out[k++] = e.value;
   else if constexpr (is_node_v<E>)
-    detail::collect_operand_values<L>(e, out, k,
-                                      std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    detail::collect_operand_values<L>(
+        e, out, k, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
 }
 
 template <class S, class List>
@@ -266,8 +270,7 @@ constexpr void check_requested_values(const E& e, const Vs&... vs) {
         std::size_t k = 0;
         detail::collect_values<V>(e, values, k);
         if (!detail::same_value(v.value, values[0]))
-          requested_variable_has_another_value_than_in_the_expression<V::name>(v.value,
-                                                                               values[0]);
+          requested_variable_has_another_value_than_in_the_expression<V::name>(v.value, values[0]);
       }
     }
   };

@@ -32,7 +32,7 @@ namespace detail {
 // gg::linear_vjp is applied as a rule, any other is refused (it may clip or
 // square g, which has no tangent: JAX's custom_vjp refuses jvp likewise).
 template <class... Args>
-requires((dual_like<Args> || ...) && ((dual_like<Args> || arithmetic<Args>) && ...))
+  requires((dual_like<Args> || ...) && ((dual_like<Args> || arithmetic<Args>)&&...))
 struct custom_call<Args...> {
   static constexpr bool is_custom_call = true;
   template <class Fn>
@@ -40,12 +40,13 @@ struct custom_call<Args...> {
     constexpr int top = top_level<Args...>;
     using first = typename first_dual<top, Args...>::type;
     using result = dual<typename first::value_type, first::width>;
-    static_assert(Fn::linear,
-                  "gradguard::custom_gradient: forward mode (gg::dual, value_and_grad<gg::forward>, "
-                  "gg::jvp) needs the derivative itself, which a vjp gives only when it is linear "
-                  "in g; declare it with gg::custom_gradient(primal, vjp, gg::linear_vjp), or "
-                  "differentiate in reverse mode (gg::value_and_grad, <gg::taped>), which calls "
-                  "the vjp with the cotangent");
+    static_assert(
+        Fn::linear,
+        "gradguard::custom_gradient: forward mode (gg::dual, value_and_grad<gg::forward>, "
+        "gg::jvp) needs the derivative itself, which a vjp gives only when it is linear "
+        "in g; declare it with gg::custom_gradient(primal, vjp, gg::linear_vjp), or "
+        "differentiate in reverse mode (gg::value_and_grad, <gg::taped>), which calls "
+        "the vjp with the cotangent");
     if constexpr (!Fn::linear || !Fn::template check<decltype(value_of<top>(args))...>()) {
       return result{};  // after the error
     } else {
@@ -55,7 +56,7 @@ struct custom_call<Args...> {
       // r + sum of p_i (x_i - value(x_i)): the value r, the tangent sum of p_i t_i.
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         auto term = [&]<std::size_t K, class A>(std::integral_constant<std::size_t, K>,
-                                               const A& a) {
+                                                const A& a) {
           if constexpr (nesting_level<A>() == top) return std::get<K>(p) * (a - value_of<top>(a));
           else return zero{};
         };
@@ -209,9 +210,9 @@ owned_duals owned_storage(const M& m) {
 // In constant evaluation the compiler itself rejects a dead read.
 template <class Y, std::size_t K>
 void check_refers_inside(const Y& y, const std::array<owned_duals, K>& owned, const char* driver) {
-  constexpr bool expression_refers =
-      is_dual_expression_v<Y> &&
-      requires(void (*f)(const void*)) { y.tangent.for_each_referenced(f); };
+  constexpr bool expression_refers = is_dual_expression_v<Y> && requires(void (*f)(const void*)) {
+    y.tangent.for_each_referenced(f);
+  };
   if constexpr (expression_refers || is_dual_view_v<Y>) {
     bool outside = false;
     auto visit = [&](const void* p) {
@@ -259,8 +260,8 @@ constexpr decltype(auto) pass_forward_argument(const M& m) {
 // Eigen vector). fn is called once; its result must be a dual expression of
 // the arguments.
 template <class Engine, class Fn, class... Args>
-requires std::same_as<Engine, forward> &&
-    (sizeof...(Args) > 0) constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
+  requires std::same_as<Engine, forward> && (sizeof...(Args) > 0)
+constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     if constexpr ((detail::is_forward_integer_argument_v<Args> || ...)) {
       (detail::check_forward_argument<I, Args>(), ...);
@@ -304,8 +305,7 @@ requires std::same_as<Engine, forward> &&
         return value_and_grad_result<double, 0>{};  // after the error
       }
     }
-  }
-  (std::index_sequence_for<Args...>{});
+  }(std::index_sequence_for<Args...>{});
 }
 
 namespace detail {

@@ -122,7 +122,8 @@ struct pow_rule {
     return pow(x, y);
   }
   static constexpr auto partials(auto r, auto x, auto y) {
-    return std::tuple{lazy{[=] { return d_base(r, x, y); }}, lazy{[=] { return d_exponent(r, x, y); }}};
+    return std::tuple{lazy{[=] { return d_base(r, x, y); }},
+                      lazy{[=] { return d_exponent(r, x, y); }}};
   }
 
  private:
@@ -161,8 +162,7 @@ struct pow_rule {
           return static_cast<R>(y) * (r / x);
       } else {  // nested duals
         const Y y1 = y == least ? least : Y(y - 1);
-        return select(y == least, y * (pow(x, y) / x),
-                      select(x == 0 && y == 0, 0, y * pow(x, y1)));
+        return select(y == least, y * (pow(x, y) / x), select(x == 0 && y == 0, 0, y * pow(x, y1)));
       }
     }
     if constexpr (std::is_same_v<decltype(x == 0), bool>) {  // numbers, duals

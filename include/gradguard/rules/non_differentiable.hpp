@@ -125,10 +125,12 @@ template <class T>
 [[noreturn]] void cast_rule<T>::throw_not_representable(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%.17g", x);
-  throw std::domain_error(std::string("gradguard: gg::cast<") + integer_name() + ">(x): x = " +
-                          text + " is NaN or outside the range of the integer type (C++ leaves "
+  throw std::domain_error(std::string("gradguard: gg::cast<") + integer_name() +
+                          ">(x): x = " + text +
+                          " is NaN or outside the range of the integer type (C++ leaves "
                           "the conversion undefined); clamp it first, e.g. gg::cast<" +
-                          integer_name() + ">(gg::min(gg::max(x, lo), hi)), or test x with "
+                          integer_name() +
+                          ">(gg::min(gg::max(x, lo), hi)), or test x with "
                           "std::isfinite");
 }
 

@@ -199,7 +199,7 @@ struct cut_reason {
   using type = reason::non_differentiable<Rule>;
 };
 template <class Rule>
-requires requires { typename Rule::cut_reason; }
+  requires requires { typename Rule::cut_reason; }
 struct cut_reason<Rule> {
   using type = typename Rule::cut_reason;
 };

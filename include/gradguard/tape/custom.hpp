@@ -70,10 +70,8 @@ void custom_backward(const block_operation<T>& op, T* adj) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     const auto cotangents = as_partials_tuple(fn.vjp(g, x[I]...));
     ((op.count[I] != 0 ? void(adj[op.operand[I]] += T(std::get<I>(cotangents))) : void()), ...);
-  }
-  (std::make_index_sequence<N>{});
+  }(std::make_index_sequence<N>{});
 }
-
 
 template <class... Args>
 struct custom_tape_call {

@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include <gradguard/detail/config.hpp>      // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
+#include <gradguard/detail/config.hpp>     // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
 #include <gradguard/tape/block.hpp>
@@ -183,8 +183,8 @@ constexpr void integer_tape_variable() {
 
 template <class R, class T>
 concept range_of_reals =
-    std::ranges::input_range<R> && std::convertible_to < std::ranges::range_reference_t<R>,
-const basic_real<T>& > ;
+    std::ranges::input_range<R> &&
+    std::convertible_to<std::ranges::range_reference_t<R>, const basic_real<T>&>;
 
 template <class T, class E>
 basic_tape<T>* tape_of(const E& e);
@@ -224,7 +224,9 @@ struct tape_registry {
   static tape_id_t make_id(std::uint32_t slot, tape_id_t generation) noexcept {
     return tape_id_t{slot} | generation << 16;
   }
-  static std::uint32_t slot_of(tape_id_t id) noexcept { return static_cast<std::uint32_t>(id & 0xffffu); }
+  static std::uint32_t slot_of(tape_id_t id) noexcept {
+    return static_cast<std::uint32_t>(id & 0xffffu);
+  }
   static tape_id_t generation_of(tape_id_t id) noexcept { return id >> 16; }
 
   static tape_id_t acquire(basic_tape<T>* tape) {
@@ -305,7 +307,8 @@ class basic_tape {
   // for an Eigen matrix M (with <gradguard/eigen.hpp>). An integer or bool
   // value (or matrix of them) is a compile error: it has no derivative.
   template <class V>
-  requires detail::is_integer_valued_v<V> || requires { typename tape_variable_traits<V>::handle; }
+    requires detail::is_integer_valued_v<V> ||
+             requires { typename tape_variable_traits<V>::handle; }
   auto variable(std::string_view name, const V& value, trainable is_trainable = trainable::yes,
                 const std::source_location& where = std::source_location::current()) {
     if constexpr (detail::is_integer_valued_v<V>) {
@@ -491,8 +494,8 @@ class basic_tape {
     std::ostringstream os;
     os << "gradguard: " << what << " on thread " << std::this_thread::get_id()
        << ": this gg::tape (at " << static_cast<const void*>(this) << ", registry slot "
-       << (id_ & 0xffffu) << ", " << statements_.size()
-       << " values recorded) was made on thread " << owner_
+       << (id_ & 0xffffu) << ", " << statements_.size() << " values recorded) was made on thread "
+       << owner_
        << ", and a tape used by two threads corrupts its memory; fix: use one tape per thread "
           "(make the gg::tape inside the thread's function, or thread_local)";
     return tape_mismatch(os.str());
@@ -870,9 +873,7 @@ class tape_gradient {
   // A requested value is found by its tape and index together: a constant
   // (no tape) never matches a variable of index 0.
   using key_type = std::pair<detail::tape_id_t, std::uint32_t>;
-  static key_type key(const basic_real<T>& x) {
-    return {x.tape_id(), x.index()};
-  }
+  static key_type key(const basic_real<T>& x) { return {x.tape_id(), x.index()}; }
   void index() {
     if (keys_.size() <= 16) return;
     sorted_.reserve(keys_.size());
@@ -1207,10 +1208,11 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   if (y.on_tape() && all_mine) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
-    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
-      for (const basic_real<T>& x : xs)
-        if (x.index() <= top) f(x.index());
-    });
+    if (check_finite_)
+      check_finite_after({&top, 1}, [&](auto f) {
+        for (const basic_real<T>& x : xs)
+          if (x.index() <= top) f(x.index());
+      });
     T* o = out.data();
     for (const basic_real<T>& x : xs) {
       const T v = x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -1220,10 +1222,11 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
   } else if (y.on_tape()) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
-    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
-      for (const basic_real<T>& x : xs)
-        if (owns(x) && x.index() <= top) f(x.index());
-    });
+    if (check_finite_)
+      check_finite_after({&top, 1}, [&](auto f) {
+        for (const basic_real<T>& x : xs)
+          if (owns(x) && x.index() <= top) f(x.index());
+      });
     std::size_t i = 0;
     for (const basic_real<T>& x : xs)
       out[i++] = owns(x) && x.index() <= top ? adjoints_[x.index()] : T(0);
@@ -1307,12 +1310,14 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
   if (y.on_tape()) {
     const std::uint32_t high = seed(top);
     if (stop < high) sweep(high, stop);
-    if (check_finite_) check_finite_after({&top, 1}, [&](auto f) {
-      for (const auto& x : xs)
-        if (x.ref().tape_id == id_)
-          for (std::uint32_t i = x.ref().first; i < x.ref().first + x.ref().count && i <= top; ++i)
-            f(i);
-    });
+    if (check_finite_)
+      check_finite_after({&top, 1}, [&](auto f) {
+        for (const auto& x : xs)
+          if (x.ref().tape_id == id_)
+            for (std::uint32_t i = x.ref().first; i < x.ref().first + x.ref().count && i <= top;
+                 ++i)
+              f(i);
+      });
   }
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const auto& r = xs[k].ref();
@@ -1372,8 +1377,8 @@ template <class T>
 void basic_tape<T>::note_block(const detail::block_operation<T>& op) {
   op.for_each_operand_value([&](std::uint32_t i) {
     if (std::isfinite(detail::plain_value(adjoints_[i]))) return;
-    origins_.push_back({op.first, i, T(0), T(0),
-                        static_cast<std::uint32_t>(&op - operations_.data())});
+    origins_.push_back(
+        {op.first, i, T(0), T(0), static_cast<std::uint32_t>(&op - operations_.data())});
   });
 }
 

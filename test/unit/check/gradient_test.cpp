@@ -85,13 +85,14 @@ TEST(CheckGradient, VectorsAndNondiffArgumentsOnTheTapeAndForward) {
     for (std::size_t i = 0; i < v.size(); ++i) acc = acc + log1p(v[i] * v[i]) * scale + offset;
     return acc;
   };
-  const auto r = gg::check_gradient(fn, std::vector<double>{0.5, -2.0, 3.0}, 1.5, gg::nondiff(0.25));
+  const auto r =
+      gg::check_gradient(fn, std::vector<double>{0.5, -2.0, 3.0}, 1.5, gg::nondiff(0.25));
   EXPECT_TRUE(r) << r;
   EXPECT_EQ(r.engines, (std::vector<std::string>{"taped", "forward"}));
   ASSERT_EQ(r.entries.size(), 8u);  // (3 elements + scale) x 2 engines
   EXPECT_NEAR(entry(r, "taped", "arg1[1]").analytic, 1.5 * 2 * -2.0 / 5, 1e-14);
-  EXPECT_NEAR(entry(r, "forward", "arg2").analytic, std::log1p(0.25) + std::log1p(4) + std::log1p(9),
-              1e-14);
+  EXPECT_NEAR(entry(r, "forward", "arg2").analytic,
+              std::log1p(0.25) + std::log1p(4) + std::log1p(9), 1e-14);
 }
 
 TEST(CheckGradient, FailsOnAWrongCustomVjp) {
@@ -104,7 +105,8 @@ TEST(CheckGradient, FailsOnAWrongCustomVjp) {
     EXPECT_NEAR(e.analytic, 2 * std::cos(0.4) * 1.5, 1e-14) << engine;
     EXPECT_NEAR(e.numeric, std::cos(0.4) * 1.5, 1e-10) << engine;
     EXPECT_NEAR(e.relative_error, 0.5, 1e-9) << engine;
-    EXPECT_EQ(e.note, std::string("the ") + engine + " derivative is 2 times the finite difference");
+    EXPECT_EQ(e.note,
+              std::string("the ") + engine + " derivative is 2 times the finite difference");
     EXPECT_TRUE(entry(r, engine, "arg2").passed) << engine;  // d/dy = sin(x) is right
   }
   EXPECT_THAT(text(r), HasSubstr("FAILED (2 of 4 derivatives differ)"));
@@ -230,9 +232,9 @@ TEST(CheckGradient, Options) {
   EXPECT_LT(entry(d, "static", "arg1").absolute_error,
             entry(r, "static", "arg1").absolute_error / 10);
   // a tolerance tighter than the finite differences can meet fails
-  EXPECT_FALSE(gg::check_gradient(smooth, 0.5, -1.2,
-                                  gg::check_options{.step = 1e-2, .relative = 1e-12,
-                                                    .absolute = 0, .richardson = false}));
+  EXPECT_FALSE(gg::check_gradient(
+      smooth, 0.5, -1.2,
+      gg::check_options{.step = 1e-2, .relative = 1e-12, .absolute = 0, .richardson = false}));
 }
 
 // The identity with a derivative 0.2 % too large.
@@ -257,10 +259,10 @@ TEST(CheckGradient, NeverPassesOnTheRoundingNoiseAlone) {
 }
 
 TEST(CheckGradient, BadOptionsFail) {
-  for (const auto& o : {gg::check_options{.step = -1e-3}, gg::check_options{.step = std::nan("")},
-                        gg::check_options{.relative = -1},
-                        gg::check_options{.absolute = std::nan("")},
-                        gg::check_options{.relative = std::numeric_limits<double>::infinity()}}) {
+  for (const auto& o :
+       {gg::check_options{.step = -1e-3}, gg::check_options{.step = std::nan("")},
+        gg::check_options{.relative = -1}, gg::check_options{.absolute = std::nan("")},
+        gg::check_options{.relative = std::numeric_limits<double>::infinity()}}) {
     const auto r = gg::check_gradient(smooth, 0.5, -1.2, o);
     EXPECT_FALSE(r);
     EXPECT_THAT(text(r), HasSubstr("gg::check_options: step, relative and absolute must be finite "

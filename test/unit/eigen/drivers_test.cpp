@@ -88,7 +88,9 @@ TEST(Jacobian, OfAFunctionWrittenWithGradguardFunctions) {
   EXPECT_TRUE(J.isApprox(fd, 1e-7)) << J << "\n\n" << fd;
   auto sum = [&](const auto& v) { return gg::sin(v[0]) * gg::exp(v[1]) + gg::pow(v[0], 2.5); };
   const matrix Jr = gg::jacobian(sum, x);  // reverse: 1 output
-  EXPECT_TRUE(Jr.row(0).isApprox(fd.row(0) + (vector(2) << 2.5 * std::pow(0.7, 1.5), 0).finished().transpose(), 1e-7)) << Jr;
+  EXPECT_TRUE(Jr.row(0).isApprox(
+      fd.row(0) + (vector(2) << 2.5 * std::pow(0.7, 1.5), 0).finished().transpose(), 1e-7))
+      << Jr;
 }
 
 TEST(Jacobian, ReverseModeForWideFunctionsMatchesFiniteDifferences) {

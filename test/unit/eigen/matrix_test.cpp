@@ -8,9 +8,9 @@
 
 #include <cmath>
 #include <functional>
-#include <tuple>
 #include <string>
 #include <thread>
+#include <tuple>
 
 namespace gg = gradguard;
 using ::testing::HasSubstr;
@@ -456,24 +456,23 @@ TEST(RealMatrix, ConstantsAreReadWhenRecorded) {
 
 // gg::custom_gradient on matrices: matrix in, matrix cotangent out, one block.
 // C = A * B^T with its vjp written by hand (dA = G B, dB = G^T A).
-constexpr auto product_bt = gg::custom_gradient(
-    [](const auto& A, const auto& B) { return (A * B.transpose()).eval(); },
-    [](const auto& G, const auto& A, const auto& B) {
-      return std::tuple{(G * B).eval(), (G.transpose() * A).eval()};
-    });
+constexpr auto product_bt =
+    gg::custom_gradient([](const auto& A, const auto& B) { return (A * B.transpose()).eval(); },
+                        [](const auto& G, const auto& A, const auto& B) {
+                          return std::tuple{(G * B).eval(), (G.transpose() * A).eval()};
+                        });
 
 TEST(RealMatrix, CustomGradientAgreesWithFiniteDifferences) {
   const matrix a = random(3, 4, 31), b = random(2, 4, 32);
   using M = const gg::real_matrix&;
   expect_gradient([](M A, M B) { return gg::sum(gg::tanh(product_bt(A, B))); }, a, b);
   // A scalar result (the cotangent is a number) and a gg::real operand.
-  const auto weighted = gg::custom_gradient(
-      [](const auto& A, double s) { return s * A.squaredNorm(); },
-      [](double g, const auto& A, double s) {
-        return std::tuple{(2 * g * s * A).eval(), g * A.squaredNorm()};
-      });
-  expect_gradient(
-      [&](M A, M B) { return weighted(A, gg::sum(B)) * 0.5 + gg::sum(B); }, a, b);
+  const auto weighted =
+      gg::custom_gradient([](const auto& A, double s) { return s * A.squaredNorm(); },
+                          [](double g, const auto& A, double s) {
+                            return std::tuple{(2 * g * s * A).eval(), g * A.squaredNorm()};
+                          });
+  expect_gradient([&](M A, M B) { return weighted(A, gg::sum(B)) * 0.5 + gg::sum(B); }, a, b);
   // One block: the product's 6 outputs; the operands are not copied.
   gg::tape t;
   gg::real_matrix A = t.variable("A", a);
@@ -511,6 +510,7 @@ TEST(RealMatrix, CustomGradientOfTheWrongShapeIsAnError) {
     t.gradient(y, {A});
     FAIL() << "no std::invalid_argument";
   } catch (const std::invalid_argument& e) {
-    EXPECT_THAT(e.what(), HasSubstr("the vjp returned a 3 x 2 cotangent for input 1, which is 2 x 3"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("the vjp returned a 3 x 2 cotangent for input 1, which is 2 x 3"));
   }
 }

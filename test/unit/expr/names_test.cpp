@@ -34,15 +34,18 @@ TEST(Names, TwoValuesOfOneNameAreRefusedByEveryEntryPoint) {
   const auto x = gg::var<"x">(0.3);
   const auto f = layer(2.0, x) * layer(0.5, x);  // w is 2.0 and 0.5
   const auto w = gg::var<"w">(2.0);
-  const auto message = AllOf(HasSubstr("two variables named 'w', with values 2 and 0.5"),
-                             HasSubstr("fix: make 'w' once and reuse it, or give each its own name"));
+  const auto message =
+      AllOf(HasSubstr("two variables named 'w', with values 2 and 0.5"),
+            HasSubstr("fix: make 'w' once and reuse it, or give each its own name"));
   EXPECT_THAT(refusal([&] { (void)gg::value(f); }), message);
   EXPECT_THAT(refusal([&] { (void)gg::derivative(f, x); }), message);
   EXPECT_THAT(refusal([&] { (void)gg::gradient(f, x, w); }), message);
   EXPECT_THAT(refusal([&] { (void)gg::value_and_gradient(f, x); }), message);
   EXPECT_THAT(refusal([&] { (void)gg::derivative(f, w, gg::allow_unconnected); }), message);
   EXPECT_THAT(refusal([&] { (void)gg::d(f, x); }), message);
-  EXPECT_THAT(refusal([&] { (void)gg::value_and_grad([](auto a) { return layer(2.0, a) * layer(0.5, a); }, 0.3); }),
+  EXPECT_THAT(refusal([&] {
+                (void)gg::value_and_grad([](auto a) { return layer(2.0, a) * layer(0.5, a); }, 0.3);
+              }),
               message);
 }
 
@@ -59,8 +62,10 @@ TEST(Names, TheValuesAreComparedExactly) {
   EXPECT_THAT(at(nan, 1.0), HasSubstr("with values nan and 1"));
   EXPECT_THAT(refusal([] { (void)gg::value(gg::var<"n">(2) + gg::var<"n">(3)); }),
               HasSubstr("two variables named 'n', with values 2 and 3"));
-  EXPECT_THAT(refusal([] { (void)gg::value(gg::select(gg::var<"b">(true), 1.0, 2.0) +
-                                           gg::select(gg::var<"b">(false), 1.0, 2.0)); }),
+  EXPECT_THAT(refusal([] {
+                (void)gg::value(gg::select(gg::var<"b">(true), 1.0, 2.0) +
+                                gg::select(gg::var<"b">(false), 1.0, 2.0));
+              }),
               HasSubstr("with values true and false"));
 }
 
@@ -90,8 +95,9 @@ TEST(Names, AVariablePassedWithAnotherValueIsRefused) {
   const auto y = gg::var<"y">(2.0);
   const auto f = x * x * y;
   const auto moved = gg::var<"x">(5.0);
-  const std::string says = "'x' passed to ask for a derivative has value 5, but the expression "
-                           "holds 'x' with value 1";
+  const std::string says =
+      "'x' passed to ask for a derivative has value 5, but the expression "
+      "holds 'x' with value 1";
   EXPECT_THAT(refusal([&] { (void)gg::gradient(f, moved, y); }), HasSubstr(says));
   EXPECT_THAT(refusal([&] { (void)gg::value_and_gradient(f, y, moved); }), HasSubstr(says));
   EXPECT_THAT(refusal([&] { (void)gg::derivative(f, moved); }), HasSubstr(says));

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <climits>
 #include <cmath>
 #include <cstddef>
-#include <climits>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>

@@ -65,8 +65,8 @@ TEST(CustomGradient, StaticReverseAndSymbolicAgreeWithFiniteDifferences) {
 TEST(CustomGradient, OnTheTape) {
   gg::tape tape;
   gg::real w = tape.variable("w", 0.7);
-  gg::real y = softclip(w * 2.0) + 1.0;          // a callback statement
-  gg::real z = softclip_linear(w * 2.0) + 1.0;   // inside its statement
+  gg::real y = softclip(w * 2.0) + 1.0;         // a callback statement
+  gg::real z = softclip_linear(w * 2.0) + 1.0;  // inside its statement
   const double fd = central([](double v) { return 2 * v / (1 + std::abs(2 * v)); }, 0.7);
   EXPECT_NEAR(tape.gradient(y, {w})[w], fd, 1e-7);
   EXPECT_NEAR(tape.gradient(z, {w})[w], fd, 1e-7);
@@ -240,8 +240,8 @@ TEST(CustomGradient, OperandsOfAnotherRecordingAreErrors) {
 TEST(CustomGradient, CheckFiniteNamesTheCustomOperation) {
   gg::tape tape(gg::check_finite);
   gg::real w = tape.variable("w", 1.0);
-  const auto bad = gg::custom_gradient([](auto x) { return x; },
-                                       [](auto g, auto) { return g * std::nan(""); });
+  const auto bad =
+      gg::custom_gradient([](auto x) { return x; }, [](auto g, auto) { return g * std::nan(""); });
   gg::real y = bad(w) * 2.0;
   try {
     tape.gradient(y, {w});

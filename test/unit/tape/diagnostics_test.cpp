@@ -385,12 +385,12 @@ TEST(TapeDiagnostics, ARealOfAnotherTape) {
     }
   }
   std::vector<double> out(2);
-  EXPECT_THROW(tape.gradient(y, std::vector<gg::real>{w, o}, std::span<double>(out),
-                             gg::allow_unconnected),
-               gg::tape_mismatch);
-  EXPECT_THROW(tape.jacobian(std::vector<gg::real>{y}, std::vector<gg::real>{w, o},
-                             gg::allow_unconnected),
-               gg::tape_mismatch);
+  EXPECT_THROW(
+      tape.gradient(y, std::vector<gg::real>{w, o}, std::span<double>(out), gg::allow_unconnected),
+      gg::tape_mismatch);
+  EXPECT_THROW(
+      tape.jacobian(std::vector<gg::real>{y}, std::vector<gg::real>{w, o}, gg::allow_unconnected),
+      gg::tape_mismatch);
   EXPECT_EQ(tape.gradient(y, {w})[w], 2.0);
 }
 

@@ -168,8 +168,7 @@ TEST(TapeRuntimeDiagnostics, CheckFiniteInACompoundAssignmentAndForNaN) {
   ASSERT_TRUE(e);
   EXPECT_THAT(e->what(),
               AllOf(ContainsRegex("became -?nan in the reverse sweep"), HasSubstr("`a + sqrt(b)`"),
-                    HasSubstr("recorded at " + site(line)),
-                    HasSubstr("a = -2, b = -1")));
+                    HasSubstr("recorded at " + site(line)), HasSubstr("a = -2, b = -1")));
 }
 
 TEST(TapeRuntimeDiagnostics, CheckFiniteReportsAnOverflowingProduct) {
@@ -243,7 +242,8 @@ TEST(TapeRuntimeDiagnostics, CheckFiniteReportsANonFiniteValueOnThePathToTheResu
   auto e = non_finite([&] { tape.gradient(y, {x}); });
   ASSERT_TRUE(e);
   EXPECT_THAT(e->what(), AllOf(StartsWith("gradguard: the value of statement #1 `log(a) * k` "
-                                          "recorded at " + site(line)),
+                                          "recorded at " +
+                                          site(line)),
                                ContainsRegex("a = -1 is -?nan, and it reaches the result"),
                                HasSubstr("keep its input inside the domain")));
   e = non_finite([&] { tape.gradient(q, {x}); });

@@ -76,7 +76,8 @@ TEST(TapedValueAndGrad, AnUnusedArgumentIsAMissingGradient) {
 
 TEST(TapedValueAndGrad, AllowUnconnectedGivesZeroForAnUnusedArgument) {
   auto fn = [](auto a, const auto& v) { return a * 2.0 + gg::stop_gradient(v[0]) * v[1]; };
-  const auto r = gg::value_and_grad<gg::taped>(fn, 1.0, std::vector<double>{3, 4}, gg::allow_unconnected);
+  const auto r =
+      gg::value_and_grad<gg::taped>(fn, 1.0, std::vector<double>{3, 4}, gg::allow_unconnected);
   EXPECT_DOUBLE_EQ(r.value, 14.0);
   EXPECT_DOUBLE_EQ(std::get<0>(r.gradient), 2.0);
   EXPECT_EQ(std::get<1>(r.gradient), (std::vector<double>{0, 3}));

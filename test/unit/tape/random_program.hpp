@@ -389,7 +389,8 @@ inline std::string describe(const program& p) {
   return os.str();
 }
 
-inline void count_kinds(const std::vector<instruction>& code, std::array<int, statement_kinds + 3>& seen) {
+inline void count_kinds(const std::vector<instruction>& code,
+                        std::array<int, statement_kinds + 3>& seen) {
   for (const auto& in : code) {
     ++seen[static_cast<std::size_t>(in.kind >= if_else ? statement_kinds + (in.kind - if_else)
                                                        : in.kind)];

@@ -208,9 +208,9 @@ TEST(TapeThreads, ATapeUsedOnAnotherThreadIsReported) {
                          "tape.gradient on thread", "tape.jacobian on thread",
                          "tape.clear() on thread"};
   for (std::size_t i = 0; i < 5; ++i)
-    EXPECT_THAT(messages[i], AllOf(StartsWith(std::string("gradguard: ") + calls[i]),
-                                   HasSubstr("was made on thread"),
-                                   HasSubstr("fix: use one tape per thread")));
+    EXPECT_THAT(messages[i],
+                AllOf(StartsWith(std::string("gradguard: ") + calls[i]),
+                      HasSubstr("was made on thread"), HasSubstr("fix: use one tape per thread")));
   EXPECT_EQ(tape.size(), recorded);
   EXPECT_EQ(tape.gradient(y, {x})[x], 4.0);  // its own thread: fine
 }
