@@ -31,7 +31,7 @@ LIST = pathlib.Path("include/gradguard/rules/primitives.hpp")
 FRONT_ENDS = [
     pathlib.Path("include/gradguard/expr/operators.hpp"),
     pathlib.Path("include/gradguard/forward/operators.hpp"),
-    pathlib.Path("include/gradguard/tape/functions.hpp"),
+    pathlib.Path("include/gradguard/tape/cuts.hpp"),
     pathlib.Path("include/gradguard/eigen/elementwise.hpp"),
 ]
 

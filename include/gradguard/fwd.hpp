@@ -4,7 +4,7 @@
 #include <cstddef>
 
 #include <gradguard/detail/fixed_string.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 template <class E>

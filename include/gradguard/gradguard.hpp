@@ -13,10 +13,10 @@
 #include <gradguard/expr/node.hpp>             // IWYU pragma: export
 #include <gradguard/expr/operators.hpp>        // IWYU pragma: export
 #include <gradguard/expr/symbolic.hpp>         // IWYU pragma: export
-#include <gradguard/forward/dual.hpp>          // IWYU pragma: export
+#include <gradguard/forward.hpp>               // IWYU pragma: export
 #include <gradguard/forward/functional.hpp>    // IWYU pragma: export
 #include <gradguard/fwd.hpp>                   // IWYU pragma: export
-#include <gradguard/rules/all.hpp>             // IWYU pragma: export
+#include <gradguard/rules.hpp>                 // IWYU pragma: export
 #include <gradguard/tape.hpp>                  // IWYU pragma: export
 // The checks last: they use every engine (and so a diagnostic of the static
 // engine shows a short include chain).

@@ -4,8 +4,8 @@
 
 // tape.hpp first: an error in it shows one include level fewer.
 #include <gradguard/tape/custom.hpp>      // IWYU pragma: export
+#include <gradguard/tape/cuts.hpp>        // IWYU pragma: export
 #include <gradguard/tape/errors.hpp>      // IWYU pragma: export
 #include <gradguard/tape/functional.hpp>  // IWYU pragma: export
-#include <gradguard/tape/functions.hpp>   // IWYU pragma: export
 #include <gradguard/tape/real.hpp>        // IWYU pragma: export
 #include <gradguard/tape/tape.hpp>        // IWYU pragma: export

@@ -24,7 +24,7 @@
 
 #include <gradguard/eigen/dual.hpp>
 #include <gradguard/eigen/real.hpp>
-#include <gradguard/forward/dual.hpp>
+#include <gradguard/forward.hpp>
 #include <gradguard/tape/tape.hpp>
 
 namespace gradguard {

@@ -14,7 +14,7 @@
 
 #include <Eigen/Core>
 
-#include <gradguard/forward/dual.hpp>
+#include <gradguard/forward.hpp>
 #include <gradguard/forward/functional.hpp>
 
 namespace Eigen {

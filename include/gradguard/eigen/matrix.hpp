@@ -34,7 +34,7 @@
 #include <Eigen/Core>
 
 #include <gradguard/eigen/real.hpp>
-#include <gradguard/rules/all.hpp>
+#include <gradguard/rules.hpp>
 #include <gradguard/tape/block.hpp>
 #include <gradguard/tape/tape.hpp>
 

@@ -25,7 +25,7 @@
 #include <boost/hana/unpack.hpp>
 
 #include <gradguard/expr/node.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 namespace detail {

@@ -29,7 +29,7 @@
 #include <utility>
 
 #include <gradguard/expr/node.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 

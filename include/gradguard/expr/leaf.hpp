@@ -8,7 +8,7 @@
 #include <type_traits>
 
 #include <gradguard/detail/fixed_string.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 

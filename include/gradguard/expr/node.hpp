@@ -10,7 +10,7 @@
 
 #include <gradguard/detail/config.hpp>
 #include <gradguard/expr/leaf.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 

@@ -22,7 +22,7 @@
 
 #include <gradguard/expr/custom_gradient.hpp>
 #include <gradguard/expr/functional.hpp>  // nondiff, value_and_grad_result
-#include <gradguard/forward/dual.hpp>
+#include <gradguard/forward.hpp>
 
 namespace gradguard {
 
@@ -202,7 +202,7 @@ owned_duals owned_storage(const M& m) {
 
 // fn's result must read tangents of the driver's arguments only. An
 // expression of duals reads the tangent of every const lvalue dual it was
-// built from in place (forward/number.hpp), so an expression that fn built
+// built from in place (forward/dual.hpp), so an expression that fn built
 // from its own const locals, or from const references to by-value
 // parameters, refers to duals that died when fn returned: reading them gives
 // a wrong derivative without a word (seen: 1 instead of 37). Such a result is

@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <gradguard/forward/number.hpp>
+#include <gradguard/forward/dual.hpp>
 #include <gradguard/rules/primitives.hpp>
 
 namespace gradguard {

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include <gradguard/fwd.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 

@@ -6,7 +6,7 @@
 #include <tuple>
 #include <type_traits>
 
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::rules {
 

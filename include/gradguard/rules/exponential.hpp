@@ -10,7 +10,7 @@
 
 #include <gradguard/rules/math.hpp>
 #include <gradguard/rules/piecewise.hpp>  // math::select
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::rules {
 

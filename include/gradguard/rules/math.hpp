@@ -14,7 +14,7 @@
 #include <numbers>
 #include <type_traits>
 
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::math {
 

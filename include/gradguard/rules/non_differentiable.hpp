@@ -13,7 +13,7 @@
 #include <type_traits>
 
 #include <gradguard/rules/math.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::rules {
 

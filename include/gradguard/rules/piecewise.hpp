@@ -10,7 +10,7 @@
 #include <type_traits>
 
 #include <gradguard/rules/math.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 namespace math {

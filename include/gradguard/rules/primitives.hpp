@@ -5,7 +5,7 @@
 //   X(name, rule)   gg::name applies rules::rule
 //
 // Expanded by expr/operators.hpp (static expressions, and gg::real through
-// them), forward/operators.hpp (gg::dual), tape/functions.hpp (the cuts of a
+// them), forward/operators.hpp (gg::dual), tape/cuts.hpp (the cuts of a
 // gg::real, which record where they were called) and eigen/elementwise.hpp
 // (gg::real_matrix, elementwise). test/unit/rules/primitives_test.cpp checks
 // that each front end offers each one. Adding a primitive: CONTRIBUTING.md.
@@ -15,7 +15,7 @@
 // argument) and select (a condition).
 #pragma once
 
-#include <gradguard/rules/all.hpp>
+#include <gradguard/rules.hpp>
 
 // Differentiable functions of one argument.
 #define GRADGUARD_UNARY_PRIMITIVES(X) \

@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include <gradguard/rules/math.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::rules {
 

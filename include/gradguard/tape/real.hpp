@@ -11,7 +11,7 @@
 #include <type_traits>
 
 #include <gradguard/expr/node.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard {
 

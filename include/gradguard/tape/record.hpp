@@ -15,7 +15,7 @@
 
 #include <gradguard/detail/config.hpp>
 #include <gradguard/expr/node.hpp>
-#include <gradguard/rules/rule.hpp>
+#include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::detail {
 

@@ -7,6 +7,6 @@
 #include <gradguard/rules/math.hpp>
 #include <gradguard/rules/non_differentiable.hpp>
 #include <gradguard/rules/piecewise.hpp>
-#include <gradguard/rules/rule.hpp>
 #include <gradguard/rules/special.hpp>
 #include <gradguard/rules/trigonometric.hpp>
+#include <gradguard/rules/vocabulary.hpp>
