@@ -97,6 +97,31 @@ auto central_difference(const F& f, T x, T h, bool richardson = true) {
   return detail::richardson(d1, d2);
 }
 
+// d f / d x[i] for a function f of an indexable x (std::array, std::vector, an
+// Eigen vector: anything that copies and has x[i]), by central_difference of
+// f at a copy of x whose element i moves, with the step step_for(x[i],
+// relative); relative 0 takes default_relative_step. The tests' and the
+// benchmarks' partial derivatives all come from here.
+//
+//   auto f = [](const std::array<double, 2>& v) { return v[0] * v[1]; };
+//   gg::central_partial(f, std::array{2.0, 3.0}, 0).derivative;  // 3
+template <class F, class X,
+          std::floating_point T = std::remove_cvref_t<decltype(std::declval<X&>()[0])>>
+  requires std::invocable<const F&, const X&>
+auto central_partial(const F& f, const X& x, std::size_t i, T relative = 0,
+                     bool richardson = true) {
+  X q = x;
+  auto& qi = q[i];
+  const T x0 = qi;
+  const T h = step_for(x0, relative > 0 ? relative : default_relative_step<T>(richardson));
+  return central_difference(
+      [&](T t) {
+        qi = t;
+        return f(static_cast<const X&>(q));
+      },
+      x0, h, richardson);
+}
+
 // The rounding noise of central_difference for values of magnitude |fx| held
 // in V (the precision f computes in), with step h: the bound that a
 // tolerance must include (each value may be off by eps |fx|).

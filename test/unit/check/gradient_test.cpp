@@ -309,3 +309,26 @@ TEST(CentralDifference, TheStepIsRepresentable) {
 }
 
 }  // namespace
+
+// gg::central_partial: one element of an array or a vector moves, the others
+// stay; the step is step_for(x[i], relative) (0: the default).
+TEST(CentralDifference, PartialsOfArraysAndVectors) {
+  auto f = [](const auto& v) { return v[0] * v[0] * v[1] + std::sin(v[2]); };
+  const std::array<double, 3> a{1.5, -2.0, 0.3};
+  EXPECT_NEAR(gg::central_partial(f, a, 0).derivative, 2 * 1.5 * -2.0, 1e-9);
+  EXPECT_NEAR(gg::central_partial(f, a, 1).derivative, 1.5 * 1.5, 1e-9);
+  EXPECT_NEAR(gg::central_partial(f, a, 2).derivative, std::cos(0.3), 1e-9);
+  const std::vector<double> v(a.begin(), a.end());
+  const auto d = gg::central_partial(f, v, 2, 1e-3);
+  EXPECT_NEAR(d.derivative, std::cos(0.3), 1e-11);
+  EXPECT_EQ(d.derivative, gg::central_difference(
+                              [&](double t) {
+                                return f(std::array{1.5, -2.0, t});
+                              },
+                              0.3, gg::step_for(0.3, 1e-3))
+                              .derivative);
+  // without Richardson: the 2-point difference, with its O(h^2) error
+  const auto plain = gg::central_partial(f, v, 1, 0.25, false);
+  EXPECT_EQ(plain.spread, 0.0);
+  EXPECT_NEAR(plain.derivative, 1.5 * 1.5, 1e-12);  // f is linear in v[1]
+}
