@@ -27,7 +27,7 @@ template <class NameList, class... Ts>
 struct gradient_result;
 template <class Value, class Gradient>
 struct value_and_gradient_result;
-template <class T, std::size_t N>
+template <class Value, class Gradient>
 struct value_and_grad_result;
 template <class T>
 struct nondiff_arg;
@@ -41,8 +41,6 @@ struct dual_view;
 template <class V, std::size_t N, class Tangent>
 struct dual_expression;
 struct forward;
-template <class Gradients>
-struct forward_value_and_grad_result;
 template <class Value>
 struct jvp_result;
 }  // namespace gradguard

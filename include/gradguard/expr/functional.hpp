@@ -23,10 +23,15 @@ constexpr nondiff_arg<T> nondiff(T v) {
   return {v};
 }
 
-template <class T, std::size_t N>
+// The result of gg::value_and_grad on every engine (gg::taped, gg::forward
+// and the static default): the value, and the gradient: a std::array of the
+// N partials when every argument is a number, otherwise a std::tuple with one
+// gradient per differentiated argument (a number, a std::vector, an Eigen
+// vector).
+template <class Value, class Gradient>
 struct value_and_grad_result {
-  T value;
-  std::array<T, N> gradient;
+  Value value;
+  Gradient gradient;
 };
 
 namespace detail {
@@ -82,7 +87,7 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
                     "expression built from its arguments, but it returned a plain value, which "
                     "has no derivative (gg::value(...) or a conversion to a number on the way?); "
                     "fix: compute the result from the arguments themselves");
-      return value_and_grad_result<double, n>{};
+      return value_and_grad_result<double, std::array<double, n>>{};
     } else {
       (detail::check_functional_argument<F, I, Args>(), ...);
       detail::check_names(f);
@@ -90,7 +95,7 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
       auto slots_and_value = [&]<std::size_t... J>(std::index_sequence<J...>) {
         return detail::value_and_slots<T, detail::argument_name<J + 1>()...>(f);
       }(std::make_index_sequence<sizeof...(Args)>{});
-      value_and_grad_result<T, n> r{static_cast<T>(slots_and_value.first), {}};
+      value_and_grad_result<T, std::array<T, n>> r{static_cast<T>(slots_and_value.first), {}};
       std::size_t k = 0;
       ((detail::is_nondiff_v<Args> ? void()
                                    : void(r.gradient[k++] = slots_and_value.second.values[I])),

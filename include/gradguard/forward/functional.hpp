@@ -70,14 +70,6 @@ struct custom_call<Args...> {
 // Engine tag: gg::value_and_grad<gg::forward>(fn, args...).
 struct forward {};
 
-// The result of gg::value_and_grad<gg::forward> when an argument is a vector:
-// gradient is a std::tuple, one entry per differentiated argument.
-template <class Gradients>
-struct forward_value_and_grad_result {
-  double value;
-  Gradients gradient;
-};
-
 // The result of gg::jvp: f(x) and the directional derivative J(x) v, each a
 // number or a vector as f returns.
 template <class Value>
@@ -265,7 +257,7 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     if constexpr ((detail::is_forward_integer_argument_v<Args> || ...)) {
       (detail::check_forward_argument<I, Args>(), ...);
-      return value_and_grad_result<double, 0>{};  // after the error
+      return value_and_grad_result<double, std::array<double, 0>>{};  // after the error
     } else {
       constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);
       constexpr std::size_t count =
@@ -289,7 +281,8 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
                                       "value_and_grad<gg::forward>(fn, args...)");
         const dual<double, N> r = y;
         if constexpr (all_numbers) {
-          value_and_grad_result<double, count> out{gradguard::value(r), {}};  // as the static form
+          value_and_grad_result<double, std::array<double, count>> out{gradguard::value(r),
+                                                                       {}};  // as the static form
           for (std::size_t k = 0; k < count; ++k) out.gradient[k] = r.tangent[k];
           return out;
         } else {
@@ -298,11 +291,11 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
               return std::tuple{forward_argument<Args>::gradient(args, r.tangent, offset[I])};
             else return std::tuple<>{};
           }()...);
-          return forward_value_and_grad_result<decltype(grads)>{gradguard::value(r),
+          return value_and_grad_result<double, decltype(grads)>{gradguard::value(r),
                                                                 std::move(grads)};
         }
       } else {
-        return value_and_grad_result<double, 0>{};  // after the error
+        return value_and_grad_result<double, std::array<double, 0>>{};  // after the error
       }
     }
   }(std::index_sequence_for<Args...>{});

@@ -29,14 +29,6 @@ namespace gradguard {
 // Engine tag: gg::value_and_grad<gg::taped>(fn, args...).
 struct taped {};
 
-// The result of gg::value_and_grad<gg::taped> when an argument is a vector:
-// gradient is a std::tuple, one entry per differentiated argument.
-template <class Gradients>
-struct taped_value_and_grad_result {
-  double value;
-  Gradients gradient;
-};
-
 // How an argument of gg::value_and_grad<gg::taped> becomes tape values, and
 // how its gradient is shaped. Specialised for numbers and std::vector here,
 // for Eigen vectors in <gradguard/eigen.hpp>.
@@ -146,7 +138,8 @@ auto taped_value_and_grad(Fn& fn, const Args&... args) {
     constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);
     constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
     if constexpr (all_numbers) {
-      value_and_grad_result<double, n> r{gradguard::value(y), {}};  // as the static form
+      value_and_grad_result<double, std::array<double, n>> r{gradguard::value(y),
+                                                             {}};  // as the static form
       for (std::size_t k = 0; k < n; ++k) r.gradient[k] = all[k];
       return r;
     } else {
@@ -155,7 +148,7 @@ auto taped_value_and_grad(Fn& fn, const Args&... args) {
           return std::tuple{taped_argument<Args>::gradient(args, all.subspan(offset[I]))};
         else return std::tuple<>{};
       }()...);
-      return taped_value_and_grad_result<decltype(grads)>{gradguard::value(y), std::move(grads)};
+      return value_and_grad_result<double, decltype(grads)>{gradguard::value(y), std::move(grads)};
     }
   }(std::index_sequence_for<Args...>{});
 }
@@ -175,7 +168,7 @@ auto value_and_grad(Fn&& fn, const Args&... args) {
   if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
     // Here, not deeper: each level of instantiation is two more lines of the error.
     detail::check_taped_arguments<Args...>(std::index_sequence_for<Args...>{});
-    return value_and_grad_result<double, 0>{};  // after the error
+    return value_and_grad_result<double, std::array<double, 0>>{};  // after the error
   } else if constexpr (detail::is_allow_tag_v<std::tuple_element_t<n - 1, std::tuple<Args...>>>) {
     static_assert(n > 1,
                   "gradguard::value_and_grad<gg::taped>(fn, args...): no argument to "

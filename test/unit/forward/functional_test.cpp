@@ -26,7 +26,8 @@ TEST(ForwardValueAndGrad, NumbersMatchTheStaticEngine) {
   auto fn = [](auto x, auto y, auto z) { return gg::exp(x * y) / (1 + z * z) + gg::sin(x) * z; };
   const auto forward = gg::value_and_grad<gg::forward>(fn, 0.3, -1.2, 2.0);
   const auto reverse = gg::value_and_grad(fn, 0.3, -1.2, 2.0);
-  static_assert(std::is_same_v<decltype(forward), const gg::value_and_grad_result<double, 3>>);
+  static_assert(std::is_same_v<decltype(forward),
+                               const gg::value_and_grad_result<double, std::array<double, 3>>>);
   EXPECT_DOUBLE_EQ(forward.value, reverse.value);
   for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(forward.gradient[i], reverse.gradient[i], 1e-15);
   auto [value, gradient] = forward;  // structured bindings, as the static form
