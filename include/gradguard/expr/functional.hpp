@@ -41,6 +41,27 @@ inline constexpr bool is_nondiff_v = false;
 template <class T>
 inline constexpr bool is_nondiff_v<nondiff_arg<T>> = true;
 
+// An integer or bool argument that is not wrapped in gg::nondiff.
+template <class A>
+inline constexpr bool is_integer_argument_v = !is_nondiff_v<A> && is_integer_valued_v<A>;
+
+// The error of gg::value_and_grad<gg::taped> and <gg::forward> for an integer
+// or bool argument I (from 0): the static engine's error and message
+// (missing_argument_gradient), written out here rather than called, so that
+// the diagnostic is not one instantiation level longer.
+template <std::size_t I, class A>
+constexpr void check_integer_argument() {
+  if constexpr (is_integer_argument_v<A>) {
+    [[maybe_unused]] cannot_differentiate_with_respect_to_argument<I + 1,
+                                                                   reason::integer_or_boolean>
+        error;
+    static_assert(always_false<A>,
+                  "gradguard::value_and_grad(fn, args...): the argument at this position (counted "
+                  "from 1) is an integer or bool, which has no derivative; fix: pass a floating "
+                  "value (3.0 instead of 3), or pass it as gg::nondiff(arg)");
+  }
+}
+
 // The name of the variable made for argument I (counted from 1): "arg1", ...
 template <std::size_t I>
 constexpr auto argument_name() {

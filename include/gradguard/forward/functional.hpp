@@ -133,28 +133,6 @@ struct forward_argument<std::vector<A, Alloc>> {
 
 namespace detail {
 
-// Never defined: naming it is the error for an integer or bool argument.
-template <std::size_t Position, class Passed>
-struct forward_argument_has_no_derivative;
-
-template <class A>
-inline constexpr bool is_forward_integer_argument_v =
-    !is_nondiff_v<A> && (std::is_integral_v<A> || requires {
-      typename A::value_type;
-      requires std::is_integral_v<typename A::value_type>;
-    });
-
-template <std::size_t I, class A>
-constexpr void check_forward_argument() {
-  if constexpr (is_forward_integer_argument_v<A>) {
-    [[maybe_unused]] forward_argument_has_no_derivative<I + 1, A> error;
-    static_assert(always_false<A>,
-                  "gradguard::value_and_grad<gg::forward>(fn, args...): an integer or bool "
-                  "argument has no derivative; pass it as gg::nondiff(n), or as a floating-point "
-                  "value");
-  }
-}
-
 template <class Y>
 constexpr void check_forward_result() {
   if constexpr (!dual_like<Y>) {
@@ -255,8 +233,8 @@ template <class Engine, class Fn, class... Args>
   requires std::same_as<Engine, forward> && (sizeof...(Args) > 0)
 constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    if constexpr ((detail::is_forward_integer_argument_v<Args> || ...)) {
-      (detail::check_forward_argument<I, Args>(), ...);
+    if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
+      (detail::check_integer_argument<I, Args>(), ...);
       return value_and_grad_result<double, std::array<double, 0>>{};  // after the error
     } else {
       constexpr bool all_numbers = ((arithmetic<Args> || detail::is_nondiff_v<Args>)&&...);

@@ -14,6 +14,15 @@ namespace detail {
 // A false that depends on T, for static_asserts in templates.
 template <class T>
 inline constexpr bool always_false = false;
+
+// An integer or bool, or a vector or matrix of them: a value that has no
+// derivative (reason::integer_or_boolean): the drivers' arguments and
+// tape.variable's value are refused at compile time.
+template <class A>
+inline constexpr bool is_integer_valued_v = std::is_integral_v<A> || requires {
+  typename A::value_type;
+  requires std::is_integral_v<typename A::value_type>;
+};
 }  // namespace detail
 
 template <class T>

@@ -77,25 +77,9 @@ inline std::size_t& taped_depth() {
 template <class A>
 inline constexpr bool is_differentiated_v = !is_nondiff_v<A>;
 
-template <class A>
-inline constexpr bool is_integer_argument_v = !is_nondiff_v<A> && is_integer_valued_v<A>;
-
-// The static engine's error for an integer or bool argument, naming its position.
-template <std::size_t I, class A>
-constexpr void check_taped_argument() {
-  if constexpr (is_integer_argument_v<A>) {
-    [[maybe_unused]] cannot_differentiate_with_respect_to_argument<I + 1,
-                                                                   reason::integer_or_boolean>
-        error;
-    static_assert(always_false<A>,
-                  "gradguard::value_and_grad<gg::taped>(fn, args...): an integer or bool argument "
-                  "has no derivative; pass it as gg::nondiff(n), or as a floating-point value");
-  }
-}
-
 template <class... Args, std::size_t... I>
 constexpr void check_taped_arguments(std::index_sequence<I...>) {
-  (check_taped_argument<I, Args>(), ...);
+  (check_integer_argument<I, Args>(), ...);
 }
 
 template <class A>

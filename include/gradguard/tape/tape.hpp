@@ -160,13 +160,6 @@ double plain_value(const T& v) {
   else return static_cast<double>(v);
 }
 
-// An integer or bool, or a vector or matrix of them: a value that has no
-// derivative (the static engine's reason::integer_or_boolean).
-template <class A>
-inline constexpr bool is_integer_valued_v = std::is_integral_v<A> || requires {
-  typename A::value_type;
-  requires std::is_integral_v<typename A::value_type>;
-};
 
 // tape.variable("n", 3): the error of the static engine for an integer
 // argument, at the position of the value.
