@@ -15,7 +15,10 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <iterator>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -101,7 +104,8 @@ auto central_difference(const F& f, T x, T h, bool richardson = true) {
 // Eigen vector: anything that copies and has x[i]), by central_difference of
 // f at a copy of x whose element i moves, with the step step_for(x[i],
 // relative); relative 0 takes default_relative_step. The tests' and the
-// benchmarks' partial derivatives all come from here.
+// benchmarks' partial derivatives all come from here. An i past the end of x
+// throws std::out_of_range.
 //
 //   auto f = [](const std::array<double, 2>& v) { return v[0] * v[1]; };
 //   gg::central_partial(f, std::array{2.0, 3.0}, 0).derivative;  // 3
@@ -110,6 +114,10 @@ template <class F, class X,
   requires std::invocable<const F&, const X&>
 auto central_partial(const F& f, const X& x, std::size_t i, T relative = 0,
                      bool richardson = true) {
+  const auto n = static_cast<std::size_t>(std::size(x));
+  if (i >= n)
+    throw std::out_of_range("gg::central_partial(f, x, i): i = " + std::to_string(i) +
+                            " is past the end of x (" + std::to_string(n) + " elements)");
   X q = x;
   auto& qi = q[i];
   const T x0 = qi;

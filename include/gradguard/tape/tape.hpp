@@ -160,7 +160,6 @@ double plain_value(const T& v) {
   else return static_cast<double>(v);
 }
 
-
 // tape.variable("n", 3): the error of the static engine for an integer
 // argument, at the position of the value.
 template <class V, std::size_t Position = 2>  // dependent, so named only when instantiated

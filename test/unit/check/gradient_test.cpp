@@ -331,4 +331,7 @@ TEST(CentralDifference, PartialsOfArraysAndVectors) {
   const auto plain = gg::central_partial(f, v, 1, 0.25, false);
   EXPECT_EQ(plain.spread, 0.0);
   EXPECT_NEAR(plain.derivative, 1.5 * 1.5, 1e-12);  // f is linear in v[1]
+  // an index past the end is an error, not a read past the end
+  EXPECT_THROW(gg::central_partial(f, a, 3), std::out_of_range);
+  EXPECT_THROW(gg::central_partial(f, std::vector<double>{}, 0), std::out_of_range);
 }
