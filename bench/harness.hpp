@@ -635,7 +635,8 @@ double static_gradient(const double* x, double* g, Fn fn) {
     const auto r = gg::value_and_grad(fn, x[I]...);
     ((g[I] = r.gradient[I]), ...);
     return r.value;
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 // The realmatrix column of a reduction of the whole input vector: reduce(v)
@@ -660,7 +661,9 @@ concept has_realmatrix = requires(const problem& p, gg::tape& t, const double* x
 };
 
 template <class W>
-concept has_static = requires { W::static_sizes; };
+concept has_static = requires {
+  W::static_sizes;
+};
 
 template <class W>
 constexpr bool scalar_tape() {

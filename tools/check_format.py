@@ -3,9 +3,10 @@
 
     check_format.py CLANG_FORMAT SOURCE_ROOT [--fix]
 
-The style is SOURCE_ROOT/.clang-format; the formatter is clang-format 16
-(Debian's clang-format-16: another version formats some constructs
-differently, so the version is checked). The sources are every .hpp and .cpp
+The style is SOURCE_ROOT/.clang-format; the formatter is clang-format 14,
+Debian 12's `clang-format` (package clang-format-14): another version formats
+some constructs differently (16 moves requires-clauses and the calls of
+immediately invoked lambdas), so the version is checked. The sources are every .hpp and .cpp
 under include/, src/, test/, bench/ and examples/. With --fix the files are
 rewritten in place (clang-format -i) instead.
 """
@@ -15,7 +16,7 @@ import subprocess
 import sys
 
 DIRS = ["include", "src", "test", "bench", "examples"]
-VERSION = 16
+VERSION = 14
 
 
 def main(argv):

@@ -86,7 +86,7 @@ finite_difference_result<R> richardson(const R& d1, const R& d2) {
 // Richardson, (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / (12 h), exact for
 // polynomials of degree 4; without, (f(x+h) - f(x-h)) / (2 h).
 template <std::floating_point T, class F>
-  requires std::invocable<const F&, T>
+requires std::invocable<const F&, T>
 auto central_difference(const F& f, T x, T h, bool richardson = true) {
   using R = std::remove_cvref_t<std::invoke_result_t<const F&, T>>;
   const R d1 = detail::scaled_difference(f(x + h), f(x - h), T(1) / (2 * h));
@@ -111,7 +111,7 @@ auto central_difference(const F& f, T x, T h, bool richardson = true) {
 //   gg::central_partial(f, std::array{2.0, 3.0}, 0).derivative;  // 3
 template <class F, class X,
           std::floating_point T = std::remove_cvref_t<decltype(std::declval<X&>()[0])>>
-  requires std::invocable<const F&, const X&>
+requires std::invocable<const F&, const X&>
 auto central_partial(const F& f, const X& x, std::size_t i, T relative = 0,
                      bool richardson = true) {
   const auto n = static_cast<std::size_t>(std::size(x));

@@ -201,7 +201,8 @@ engine_answer static_answer(Fn& fn, std::size_t n, const Args&... args) {
     };
     std::apply([&](const auto&... v) { (add(v), ...); }, variables);
     return a;
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 }
 
 template <class Fn, class... Args>
@@ -289,7 +290,8 @@ gradient_check_report check_gradient_at(Fn& fn, const check_options& o, const Ar
             }
           }(),
           ...);
-    }(std::index_sequence_for<Args...>{});
+    }
+    (std::index_sequence_for<Args...>{});
     if (!r.problems.empty()) return r;
     const double fx = value_with_doubles(fn, point);
     if (!std::isfinite(fx)) {
@@ -322,7 +324,8 @@ gradient_check_report check_gradient_at(Fn& fn, const check_options& o, const Ar
             }
           }(),
           ...);
-    }(std::index_sequence_for<Args...>{});
+    }
+    (std::index_sequence_for<Args...>{});
     // Each engine against them.
     (
         [&] {
@@ -369,8 +372,7 @@ gradient_check_report check_gradient_with(Fn& fn, const check_options& o, const 
 // every argument is a number, gg::taped and gg::forward otherwise. They are
 // template arguments because fn is compiled for each engine's number type.
 template <class... Engines, class Fn, class... Args>
-  requires(sizeof...(Args) > 0)
-gradient_check_report check_gradient(Fn&& fn, const Args&... args) {
+requires(sizeof...(Args) > 0) gradient_check_report check_gradient(Fn&& fn, const Args&... args) {
   detail::check_checked_arguments<Args...>();
   constexpr std::size_t n = sizeof...(Args);
   using last = std::remove_cvref_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
@@ -379,7 +381,8 @@ gradient_check_report check_gradient(Fn&& fn, const Args&... args) {
     const auto all = std::tie(args...);
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return detail::check_gradient_with<Engines...>(fn, std::get<n - 1>(all), std::get<I>(all)...);
-    }(std::make_index_sequence<n - 1>{});
+    }
+    (std::make_index_sequence<n - 1>{});
   } else {
     return detail::check_gradient_with<Engines...>(fn, check_options{}, args...);
   }

@@ -142,7 +142,7 @@ class gradient_check_report {
 
   // EXPECT_TRUE(gg::check_gradient(...)): the report is the failure message.
   template <class Result>
-    requires detail::assertion_result_like<Result>
+  requires detail::assertion_result_like<Result>
   operator Result() const {  // NOLINT(google-explicit-constructor): used by EXPECT_TRUE
     Result r(passed());
     std::ostringstream os;

@@ -88,7 +88,8 @@ void matrix_custom_backward(const block_operation<T>& op, T* adj) {
           }
         }(),
         ...);
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 }
 
 template <class T>
@@ -107,9 +108,9 @@ struct custom_matrix_scalar<basic_real_matrix<T, C>, Args...> {
 };
 
 template <class... Args>
-  requires((is_real_matrix_v<Args> || ...) && ((is_real_matrix_v<Args> || eigen_numbers<Args> ||
-                                                is_real_v<Args> || arithmetic<Args>)&&...))
-struct custom_call<Args...> {
+requires((is_real_matrix_v<Args> || ...) &&
+         ((is_real_matrix_v<Args> || eigen_numbers<Args> || is_real_v<Args> ||
+           arithmetic<Args>)&&...)) struct custom_call<Args...> {
   static constexpr bool is_custom_call = true;
 
   template <class Fn>
@@ -148,9 +149,10 @@ struct custom_call<Args...> {
     using matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
     std::array<matrix_operand<T>, n> o{access::operand(args)...};
     for (auto& x : o) access::settle(x);
-    basic_tape<T>& tape = [&]<std::size_t... I>(std::index_sequence<I...>) -> basic_tape<T>& {
+    basic_tape<T>& tape = [&]<std::size_t... I>(std::index_sequence<I...>)->basic_tape<T>& {
       return access::tape_of("custom_gradient", {&o[I]...});
-    }(std::index_sequence_for<Args...>{});
+    }
+    (std::index_sequence_for<Args...>{});
     matrix_custom_payload<T, Fn, n> payload{fn};
     block_operation<T> op;
     op.name = "custom_gradient";
@@ -174,7 +176,8 @@ struct custom_call<Args...> {
       else
         return matrix(fn.primal(
             arg(std::integral_constant<std::size_t, I>{}, std::type_identity<Args>{})...));
-    }(std::index_sequence_for<Args...>{});
+    }
+    (std::index_sequence_for<Args...>{});
     if constexpr (ScalarResult) {
       op.payload = block_recorder<T>::keep(tape, payload);
       const std::uint32_t first = block_recorder<T>::record(tape, 1, op);

@@ -137,8 +137,8 @@ Eigen::MatrixXd forward_over_reverse_hessian(Fn& fn, const Eigen::VectorXd& x,
 // fn with duals, eight inputs per pass (forward mode). fn is evaluated once
 // with doubles first, to learn m.
 template <class Fn, class D>
-  requires std::is_floating_point_v<typename D::Scalar>
-Eigen::MatrixXd jacobian(Fn&& fn, const Eigen::MatrixBase<D>& x) {
+requires std::is_floating_point_v<typename D::Scalar> Eigen::MatrixXd jacobian(
+    Fn&& fn, const Eigen::MatrixBase<D>& x) {
   static_assert(D::ColsAtCompileTime == 1,
                 "gradguard::jacobian(fn, x): x must be a column vector (Eigen::VectorXd)");
   const Eigen::VectorXd xv = x.template cast<double>();
@@ -157,9 +157,9 @@ Eigen::MatrixXd jacobian(Fn&& fn, const Eigen::MatrixBase<D>& x) {
 // directional derivatives, which are eight columns of the Hessian.
 // ceil(n / 8) recordings and sweeps in all.
 template <class Fn, class D>
-  requires std::is_floating_point_v<typename D::Scalar>
-Eigen::MatrixXd hessian(Fn&& fn, const Eigen::MatrixBase<D>& x,
-                        const std::source_location& where = std::source_location::current()) {
+requires std::is_floating_point_v<typename D::Scalar> Eigen::MatrixXd hessian(
+    Fn&& fn, const Eigen::MatrixBase<D>& x,
+    const std::source_location& where = std::source_location::current()) {
   static_assert(D::ColsAtCompileTime == 1,
                 "gradguard::hessian(fn, x): x must be a column vector (Eigen::VectorXd)");
   const Eigen::VectorXd xv = x.template cast<double>();

@@ -62,8 +62,8 @@ namespace internal {
 // fails the same way). This madd accumulates c += a * b directly; the rest
 // is Eigen's own traits (PacketSize + 16 selects the primary template).
 template <class T, std::size_t N, bool ConjLhs, bool ConjRhs, int Arch, int PacketSize>
-  requires(PacketSize < 16)
-class gebp_traits<gradguard::dual<T, N>, T, ConjLhs, ConjRhs, Arch, PacketSize>
+requires(PacketSize <
+         16) class gebp_traits<gradguard::dual<T, N>, T, ConjLhs, ConjRhs, Arch, PacketSize>
     : public gebp_traits<gradguard::dual<T, N>, T, ConjLhs, ConjRhs, Arch, PacketSize + 16> {
   using base = gebp_traits<gradguard::dual<T, N>, T, ConjLhs, ConjRhs, Arch, PacketSize + 16>;
 

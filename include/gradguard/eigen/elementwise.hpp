@@ -50,25 +50,21 @@ auto cwise_quotient(const A& a, const B& b, const std::source_location& where = 
 // a constant matrix * gg::real is Eigen's, coefficient by coefficient: use
 // gg::cwise_product for one block.)
 template <class A, class B>
-  requires detail::elementwise_operands<A, B>
-auto operator+(const A& a, const B& b) {
-  return add(a, b, std::source_location());
-}
+requires detail::elementwise_operands<A, B>
+auto operator+(const A& a, const B& b) { return add(a, b, std::source_location()); }
 template <class A, class B>
-  requires detail::elementwise_operands<A, B>
-auto operator-(const A& a, const B& b) {
-  return subtract(a, b, std::source_location());
-}
+requires detail::elementwise_operands<A, B>
+auto operator-(const A& a, const B& b) { return subtract(a, b, std::source_location()); }
 // A scalar times a matrix (a product of matrices is the matrix product).
 template <class A, class B>
-  requires detail::real_matrix_operands<A, B> &&
-           (arithmetic<A> || arithmetic<B> || detail::is_real_v<A> || detail::is_real_v<B>)
-auto operator*(const A& a, const B& b) {
+requires detail::real_matrix_operands<A, B> &&
+    (arithmetic<A> || arithmetic<B> || detail::is_real_v<A> || detail::is_real_v<B>)auto
+    operator*(const A& a, const B& b) {
   return cwise_product(a, b, std::source_location());
 }
 template <class A, class B>
-  requires detail::real_matrix_operands<A, B> && (arithmetic<B> || detail::is_real_v<B>)
-auto operator/(const A& a, const B& b) {
+requires detail::real_matrix_operands<A, B> &&(arithmetic<B> || detail::is_real_v<B>)auto operator/(
+    const A& a, const B& b) {
   return cwise_quotient(a, b, std::source_location());
 }
 template <class T, int C>

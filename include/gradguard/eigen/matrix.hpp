@@ -76,15 +76,15 @@ class basic_real_matrix {
 
   // A vector is a matrix of one column.
   template <int C>
-    requires(Cols == Eigen::Dynamic && C != Eigen::Dynamic)
-  basic_real_matrix(const basic_real_matrix<T, C>& v)  // NOLINT(google-explicit-constructor)
+  requires(Cols == Eigen::Dynamic && C != Eigen::Dynamic)
+      basic_real_matrix(const basic_real_matrix<T, C>& v)  // NOLINT(google-explicit-constructor)
       : value_(v.value_), first_(v.first_), tape_id_(v.tape_id_), rows_(v.rows_), cols_(v.cols_) {}
 
   // From an Eigen matrix of gg::real: one statement per element copies it
   // (each element keeps its own path to the variables). Elements may be
   // constants; at least one must be on a tape.
   template <class D>
-    requires std::same_as<typename D::Scalar, basic_real<T>>
+  requires std::same_as<typename D::Scalar, basic_real<T>>
   explicit basic_real_matrix(const Eigen::MatrixBase<D>& reals,
                              const std::source_location& where = std::source_location::current());
 
@@ -661,8 +661,7 @@ struct matrix_pair_scalar<basic_real_matrix<T, C>, B> {
   using type = T;
 };
 template <class A, class T, int C>
-  requires(!is_real_matrix_v<A>)
-struct matrix_pair_scalar<A, basic_real_matrix<T, C>> {
+requires(!is_real_matrix_v<A>) struct matrix_pair_scalar<A, basic_real_matrix<T, C>> {
   using type = T;
 };
 // An Eigen matrix of numbers (a constant) beside a gg::real (broadcast).
@@ -679,14 +678,13 @@ using matrix_scalar_t = typename matrix_pair_scalar<A, B>::type;
 
 // Operands of an operation that has at least one real_matrix.
 template <class A, class B>
-concept real_matrix_operands =
-    (is_real_matrix_v<A> || is_real_matrix_v<B>)&&matrix_operand_of<A, matrix_scalar_t<A, B>> &&
-    matrix_operand_of<B, matrix_scalar_t<A, B>>;
+concept real_matrix_operands = (is_real_matrix_v<A> || is_real_matrix_v<B>)&&matrix_operand_of<
+    A, matrix_scalar_t<A, B>>&& matrix_operand_of<B, matrix_scalar_t<A, B>>;
 
 // Operands of an elementwise operation: those, or a constant matrix and a
 // gg::real (y - mu for data y: one block, the gradient goes to mu only).
 template <class A, class B>
-concept elementwise_operands = real_matrix_operands<A, B> || (eigen_numbers<A> && is_real_v<B>) ||
+concept elementwise_operands = real_matrix_operands<A, B> ||(eigen_numbers<A>&& is_real_v<B>) ||
                                (is_real_v<A> && eigen_numbers<B>);
 
 }  // namespace detail
@@ -696,10 +694,11 @@ concept elementwise_operands = real_matrix_operands<A, B> || (eigen_numbers<A> &
 
 // The matrix product (as Eigen's operator*): A is m x k, B is k x n.
 template <class A, class B>
-  requires detail::real_matrix_operands<A, B> &&
-           (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
-auto product(const A& a, const B& b,
-             const std::source_location& where = std::source_location::current()) {
+requires detail::real_matrix_operands<A, B> &&
+    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> &&
+     !detail::is_real_v<B>)auto product(const A& a, const B& b,
+                                        const std::source_location& where =
+                                            std::source_location::current()) {
   using T = detail::matrix_scalar_t<A, B>;
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
@@ -729,9 +728,9 @@ auto product(const A& a, const B& b,
 }
 
 template <class A, class B>
-  requires detail::real_matrix_operands<A, B> &&
-           (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
-auto operator*(const A& a, const B& b) {
+requires detail::real_matrix_operands<A, B> &&
+    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)auto
+    operator*(const A& a, const B& b) {
   return product(a, b, std::source_location());
 }
 
@@ -811,10 +810,11 @@ basic_real<T> prod(const basic_real_matrix<T, C>& a,
 
 // dot(u, v) = sum(u .* v) over all elements (u, v of one shape).
 template <class A, class B>
-  requires detail::real_matrix_operands<A, B> &&
-           (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
-basic_real<detail::matrix_scalar_t<A, B>> dot(
-    const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
+requires detail::real_matrix_operands<A, B> &&
+    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
+        basic_real<detail::matrix_scalar_t<A, B>> dot(
+            const A& a, const B& b,
+            const std::source_location& where = std::source_location::current()) {
   using T = detail::matrix_scalar_t<A, B>;
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
@@ -896,10 +896,11 @@ basic_real_matrix<T, 1> rowwise_sum(
 
 // M + v 1^T: the vector v added to every column of M (a bias per row).
 template <class M, class V>
-  requires detail::real_matrix_operands<M, V> &&
-           (!arithmetic<M> && !arithmetic<V> && !detail::is_real_v<M> && !detail::is_real_v<V>)
-auto colwise_add(const M& m, const V& v,
-                 const std::source_location& where = std::source_location::current()) {
+requires detail::real_matrix_operands<M, V> &&
+    (!arithmetic<M> && !arithmetic<V> && !detail::is_real_v<M> &&
+     !detail::is_real_v<V>)auto colwise_add(const M& m, const V& v,
+                                            const std::source_location& where =
+                                                std::source_location::current()) {
   using T = detail::matrix_scalar_t<M, V>;
   using access = detail::matrix_access<T>;
   auto om = access::operand(m);
@@ -1021,7 +1022,7 @@ basic_real_matrix<T, Eigen::Dynamic> colwise_log_sum_exp(
 // From an Eigen matrix of gg::real: a copy statement per element.
 template <class T, int Cols>
 template <class D>
-  requires std::same_as<typename D::Scalar, basic_real<T>>
+requires std::same_as<typename D::Scalar, basic_real<T>>
 basic_real_matrix<T, Cols>::basic_real_matrix(const Eigen::MatrixBase<D>& reals,
                                               const std::source_location& where)
     : rows_(reals.rows()), cols_(reals.cols()) {

@@ -98,19 +98,21 @@ struct gradguard_mixed_product
   }
 };
 template <class Lhs, class Rhs>
-  requires gradguard::detail::is_mixed_real_product_v<Lhs, Rhs>
+requires gradguard::detail::is_mixed_real_product_v<Lhs, Rhs>
 struct generic_product_impl<Lhs, Rhs, DenseShape, DenseShape, GemmProduct>
-    : gradguard_mixed_product<Lhs, Rhs> {};
+    : gradguard_mixed_product<Lhs, Rhs> {
+};
 template <class Lhs, class Rhs>
-  requires gradguard::detail::is_mixed_real_product_v<Lhs, Rhs>
+requires gradguard::detail::is_mixed_real_product_v<Lhs, Rhs>
 struct generic_product_impl<Lhs, Rhs, DenseShape, DenseShape, GemvProduct>
-    : gradguard_mixed_product<Lhs, Rhs> {};
+    : gradguard_mixed_product<Lhs, Rhs> {
+};
 
 // Eigen's 4x4 determinant calls internal::pmadd(-a, d, b * c), a template
 // of one type, with an expression, a gg::real and an expression. The same
 // cofactor expansion, recorded as one statement per minor.
 template <class Derived>
-  requires gradguard::detail::is_real_v<typename Derived::Scalar>
+requires gradguard::detail::is_real_v<typename Derived::Scalar>
 struct determinant_impl<Derived, 4> {
   using Scalar = typename Derived::Scalar;
   static Scalar run(const Derived& m) {
@@ -162,7 +164,7 @@ bool isinf(const basic_real<T>& x) {
 // expression of them, which is evaluated, and recorded, first), as a matrix
 // or array of numbers of the same shape, as gg::value(r) for one real.
 template <class M>
-  requires std::derived_from<M, Eigen::DenseBase<M>> && detail::is_real_v<typename M::Scalar>
+requires std::derived_from<M, Eigen::DenseBase<M>> && detail::is_real_v<typename M::Scalar>
 auto value(const M& m) {
   using T = typename M::Scalar::value_type;
   return m.unaryExpr([](const basic_real<T>& r) { return r.value; }).eval();

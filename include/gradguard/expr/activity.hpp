@@ -108,7 +108,8 @@ struct activity<node<Rule, Args...>> {
     }()...);
     return hana::fold_left(children, hana::make_map(),
                            [](auto acc, auto map) { return detail::merge(acc, map); });
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 };
 
 // The status of variable Name in E: detail::active_path or a reason.
@@ -131,8 +132,8 @@ struct variable_set {
 
   constexpr variable_set() = default;
   template <class... S>
-    requires(sizeof...(S) == N && N > 0)
-  constexpr variable_set(const S&... s) : names{std::string_view(s)...} {}  // NOLINT
+  requires(sizeof...(S) == N && N > 0) constexpr variable_set(const S&... s)
+      : names{std::string_view(s)...} {}  // NOLINT
 
   constexpr std::size_t size() const noexcept { return N; }
   constexpr bool empty() const noexcept { return N == 0; }

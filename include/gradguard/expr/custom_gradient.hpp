@@ -109,8 +109,8 @@ struct custom_function {
   [[no_unique_address]] Vjp vjp;
 
   template <class... Args>
-    requires(sizeof...(Args) >= 1 && sizeof...(Args) <= 3 && (operand<Args> && ...))
-  constexpr auto operator()(const Args&... args) const {
+  requires(sizeof...(Args) >= 1 && sizeof...(Args) <= 3 && (operand<Args> && ...)) constexpr auto
+  operator()(const Args&... args) const {
     if constexpr (!check<value_type_t<decltype(as_expression(args))>...>()) {
       return make_node_with<rules::invalid_custom_rule<custom_function>>(*this, args...);
     } else if constexpr (!Linear && (contains_runtime_leaf_v<Args> || ...)) {
@@ -125,9 +125,9 @@ struct custom_function {
 
   // Duals, gg::real_matrix: see detail::custom_call.
   template <class... Args>
-    requires(sizeof...(Args) >= 1 && sizeof...(Args) <= 3 && !(operand<Args> && ...) &&
-             requires { detail::custom_call<Args...>::is_custom_call; })
-  constexpr auto operator()(const Args&... args) const {
+  requires(sizeof...(Args) >= 1 && sizeof...(Args) <= 3 && !(operand<Args> && ...) &&
+           requires { detail::custom_call<Args...>::is_custom_call; }) constexpr auto
+  operator()(const Args&... args) const {
     return detail::custom_call<Args...>::call(*this, args...);
   }
 

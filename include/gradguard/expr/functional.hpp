@@ -95,8 +95,7 @@ constexpr void check_functional_argument() {
 // An argument that does not reach the result is a compile error naming its
 // position.
 template <class Fn, class... Args>
-  requires(sizeof...(Args) > 0)
-constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
+requires(sizeof...(Args) > 0) constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
   constexpr std::size_t n = (std::size_t{0} + ... + std::size_t{!detail::is_nondiff_v<Args>});
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     auto f = fn(detail::make_argument<I>(args)...);
@@ -115,7 +114,8 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
       using T = detail::derivative_type_t<F>;
       auto slots_and_value = [&]<std::size_t... J>(std::index_sequence<J...>) {
         return detail::value_and_slots<T, detail::argument_name<J + 1>()...>(f);
-      }(std::make_index_sequence<sizeof...(Args)>{});
+      }
+      (std::make_index_sequence<sizeof...(Args)>{});
       value_and_grad_result<T, std::array<T, n>> r{static_cast<T>(slots_and_value.first), {}};
       std::size_t k = 0;
       ((detail::is_nondiff_v<Args> ? void()
@@ -123,7 +123,8 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
        ...);
       return r;
     }
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 }
 
 }  // namespace gradguard

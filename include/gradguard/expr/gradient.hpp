@@ -118,8 +118,8 @@ struct missing_arguments {
     return missing_list<and_to<arg<std::get<0>(positions)[K]>::name,
                                argument_status_t<F, arg<std::get<0>(positions)[K]>>>...>{};
   }(std::make_index_sequence < std::get<2>(positions) < sizeof...(Args)
-                            ? 0
-                            : std::get<1>(positions) > {}));
+        ? 0
+        : std::get<1>(positions) > {}));
 };
 
 // Reports every argument without a derivative in one diagnosis (a constant
@@ -147,7 +147,7 @@ using derivative_type_t = math::floating_t<value_type_t<F>>;
 // diagnosis rather than adding errors of its own.
 template <bool Allow, class F, class V>
 inline constexpr bool structural_zero_slot_v =
-    Allow && named_variable<V> && !argument_is_active_v<F, V>;
+    Allow&& named_variable<V> && !argument_is_active_v<F, V>;
 
 template <bool Allow, class F, class... Vs>
 GRADGUARD_ALWAYS_INLINE constexpr auto value_and_gradient_impl(const F& f) {
@@ -174,7 +174,8 @@ GRADGUARD_ALWAYS_INLINE constexpr auto dispatch_gradient(const F& f, const Args&
   if constexpr (n > 0 && is_allow_tag_v<std::tuple_element_t<n - 1, std::tuple<Args...>>>) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return value_and_gradient_impl<true, F, std::tuple_element_t<I, std::tuple<Args...>>...>(f);
-    }(std::make_index_sequence<n - 1>{});
+    }
+    (std::make_index_sequence<n - 1>{});
   } else {
     return value_and_gradient_impl<false, F, Args...>(f);
   }
@@ -186,8 +187,7 @@ GRADGUARD_ALWAYS_INLINE constexpr auto dispatch_gradient(const F& f, const Args&
 // respect to each variable. A variable that does not reach f is a compile
 // error that names it, unless allow_unconnected asks for gg::zero.
 template <expression F, class... Vars>
-  requires(sizeof...(Vars) > 0)
-constexpr auto gradient(const F& f, const Vars&... vars) {
+requires(sizeof...(Vars) > 0) constexpr auto gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
   detail::check_names(f);  // one name, one variable (names.hpp)
   detail::check_requested_values(f, vars...);
@@ -197,8 +197,7 @@ constexpr auto gradient(const F& f, const Vars&... vars) {
 // gg::value_and_gradient(f, x, y): value first, then the gradient:
 //   auto [fx, gx, gy] = gg::value_and_gradient(f, x, y);
 template <expression F, class... Vars>
-  requires(sizeof...(Vars) > 0)
-constexpr auto value_and_gradient(const F& f, const Vars&... vars) {
+requires(sizeof...(Vars) > 0) constexpr auto value_and_gradient(const F& f, const Vars&... vars) {
   detail::check_arguments<F, Vars...>();
   detail::check_names(f);  // one name, one variable (names.hpp)
   detail::check_requested_values(f, vars...);

@@ -47,9 +47,10 @@ constexpr const auto& get(const operands<Ts...>& o) {
 }
 template <class F, class... Ts>
 constexpr decltype(auto) apply(F&& f, const operands<Ts...>& o) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>)->decltype(auto) {
     return static_cast<F&&>(f)(get<I>(o)...);
-  }(std::index_sequence_for<Ts...>{});
+  }
+  (std::index_sequence_for<Ts...>{});
 }
 }  // namespace detail
 
@@ -85,15 +86,14 @@ struct node {
 
   // `if (r > 0)` on a gg::real: the tape records the branch that is taken.
   constexpr operator bool() const  // NOLINT(google-explicit-constructor)
-    requires(contains_runtime_leaf_v<node> && detail::is_condition_value<value_type>())
-  {
+      requires(contains_runtime_leaf_v<node>&& detail::is_condition_value<value_type>()) {
     return static_cast<bool>(gradguard::value(*this));
   }
 
   // `double h = w * x;` on gg::real: the number would have no gradient.
   template <arithmetic A>
-    requires(contains_runtime_leaf_v<node> && !detail::is_condition_value<value_type>())
-  operator A() const {  // NOLINT(google-explicit-constructor)
+  requires(contains_runtime_leaf_v<node> && !detail::is_condition_value<value_type>()) operator A()
+      const {  // NOLINT(google-explicit-constructor)
     static_assert(detail::always_false<A>,
                   "gradguard: an expression of gg::real does not convert to a number, which "
                   "would cut its gradient; assign it to a gg::real (gg::real h = w * x;), or read "
@@ -103,9 +103,7 @@ struct node {
 
   // `if (x < y)` on a static expression: its value is known, but a branch on
   // it would be invisible to the derivative. Say so instead of converting.
-  explicit constexpr operator bool() const
-    requires(!contains_runtime_leaf_v<node>)
-  {
+  explicit constexpr operator bool() const requires(!contains_runtime_leaf_v<node>) {
     static_assert(detail::always_false<Rule>,
                   "gradguard: a static expression cannot steer run-time control flow "
                   "(if/while on it); use gg::select(cond, a, b), or gg::real on a "
@@ -119,11 +117,13 @@ namespace detail {
 // which may capture (a threshold, a counter). Its node keeps the object as
 // `state` and the rule's functions take it first.
 template <class Rule>
-concept stateful_rule = requires { typename Rule::state_type; };
+concept stateful_rule = requires {
+  typename Rule::state_type;
+};
 }  // namespace detail
 
 template <class Rule, class... Args>
-  requires detail::stateful_rule<Rule>
+requires detail::stateful_rule<Rule>
 struct node<Rule, Args...> {
   using rule = Rule;
   using value_type = decltype(Rule::value(std::declval<const typename Rule::state_type&>(),
@@ -132,17 +132,15 @@ struct node<Rule, Args...> {
   [[no_unique_address]] typename Rule::state_type state;
 
   template <arithmetic A>
-    requires(contains_runtime_leaf_v<node>)
-  operator A() const {  // NOLINT(google-explicit-constructor)
+  requires(contains_runtime_leaf_v<node>) operator A()
+      const {  // NOLINT(google-explicit-constructor)
     static_assert(detail::always_false<A>,
                   "gradguard: an expression of gg::real does not convert to a number, which "
                   "would cut its gradient; assign it to a gg::real (gg::real h = w * x;), or read "
                   "the value on purpose with gg::value(e)");
     return A();
   }
-  explicit constexpr operator bool() const
-    requires(!contains_runtime_leaf_v<node>)
-  {
+  explicit constexpr operator bool() const requires(!contains_runtime_leaf_v<node>) {
     static_assert(detail::always_false<Rule>,
                   "gradguard: a static expression cannot steer run-time control flow "
                   "(if/while on it); use gg::select(cond, a, b), or gg::real on a "

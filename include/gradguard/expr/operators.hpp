@@ -13,8 +13,8 @@ namespace gradguard {
 
 namespace detail {
 template <class L, class R>
-inline constexpr bool are_expression_operands_v =
-    operand<L> && operand<R> && (expression<L> || expression<R>);
+inline constexpr bool are_expression_operands_v = operand<L>&& operand<R> &&
+                                                  (expression<L> || expression<R>);
 }  // namespace detail
 
 // Two operands of which at least one is an expression. One atomic check: a
@@ -27,8 +27,8 @@ concept expression_operands = detail::are_expression_operands_v<L, R>;
 // templated function runs with double, static expressions, gg::real and
 // gg::dual: gg::sin(0.5) is the rule's value, math::sin(0.5) = std::sin(0.5).
 template <class L, class R>
-concept function_operands =
-    detail::are_expression_operands_v<L, R> || (arithmetic<L> && arithmetic<R>);
+concept function_operands = detail::are_expression_operands_v<L, R> ||
+    (arithmetic<L>&& arithmetic<R>);
 
 namespace detail {
 // A node of Rule, or for plain numbers the rule's value.

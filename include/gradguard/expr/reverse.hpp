@@ -202,8 +202,10 @@ GRADGUARD_ALWAYS_INLINE constexpr void reverse(const E& e, const evaluated<E>& e
 template <class N>
 inline constexpr bool is_conditional_flow_v = false;
 template <class Rule, class... Args>
-inline constexpr bool is_conditional_flow_v<node<Rule, Args...>> = requires(
-    std::size_t i, const value_type_t<Args>&... operands) { Rule::flows_into(i, operands...); };
+inline constexpr bool is_conditional_flow_v<node<Rule, Args...>> =
+    requires(std::size_t i, const value_type_t<Args>&... operands) {
+  Rule::flows_into(i, operands...);
+};
 template <class E>
 inline constexpr bool has_conditional_flow_v = false;
 template <class Rule, class... Args>

@@ -35,8 +35,8 @@ struct nodes_of<node<Rule, Args...>> {
 template <class E>
 inline constexpr bool is_variables_only_v = is_variable_v<E>;
 template <class Rule, class... Args>
-inline constexpr bool is_variables_only_v<node<Rule, Args...>> =
-    rules::shareable<Rule>() && (is_variables_only_v<Args> && ...);
+inline constexpr bool is_variables_only_v<node<Rule, Args...>> = rules::shareable<Rule>() &&
+                                                                 (is_variables_only_v<Args> && ...);
 
 template <class E>
 inline constexpr std::size_t node_count_v = 0;
@@ -46,8 +46,8 @@ inline constexpr std::size_t node_count_v<node<Rule, Args...>> = 1 + (node_count
 template <class S, class E>
 inline constexpr bool contains_v = std::is_same_v<S, E>;
 template <class S, class Rule, class... Args>
-inline constexpr bool contains_v<S, node<Rule, Args...>> =
-    std::is_same_v<S, node<Rule, Args...>> || (contains_v<S, Args> || ...);
+inline constexpr bool contains_v<S, node<Rule, Args...>> = std::is_same_v<S, node<Rule, Args...>> ||
+                                                           (contains_v<S, Args> || ...);
 
 // The variables-only nodes of E (the sub-trees that may be shared), in the
 // order of nodes_of. A node with a constant below it is skipped without
@@ -126,7 +126,7 @@ constexpr const S& first_occurrence(const E& e) {
   if constexpr (std::is_same_v<S, E>) {
     return e;
   } else {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) -> const S& {
+    return [&]<std::size_t... I>(std::index_sequence<I...>)->const S& {
       constexpr bool has[] = {contains_v<S, std::tuple_element_t<I, decltype(e.args)>>...};
       constexpr std::size_t k = [&] {
         std::size_t i = 0;
@@ -134,7 +134,8 @@ constexpr const S& first_occurrence(const E& e) {
         return i;
       }();
       return first_occurrence<S>(detail::get<k>(e.args));
-    }(std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   }
 }
 

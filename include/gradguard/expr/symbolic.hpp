@@ -46,7 +46,8 @@ constexpr auto symbolic_derivative(const E& e) {
           return force(std::get<I>(partials)) * symbolic_derivative<Name>(detail::get<I>(e.args));
         else return zero{};
       }());
-    }(std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   } else {
     return one{};  // the variable itself
   }

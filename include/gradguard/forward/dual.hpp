@@ -126,17 +126,15 @@ struct dual : dual_operators::enable<dual<T, N>> {
   // A constant: every tangent is 0.
   constexpr dual(const T& v) : value(v) {}  // NOLINT(google-explicit-constructor)
   template <arithmetic A>
-    requires(!std::same_as<A, T>)
-  constexpr dual(A v)  // NOLINT(google-explicit-constructor)
+  requires(!std::same_as<A, T>) constexpr dual(A v)  // NOLINT(google-explicit-constructor)
       : value(static_cast<T>(v)) {}
   constexpr dual(const T& v, tangent_type t) : value(v), tangent(std::move(t)) {}
   constexpr dual(const dual_view<T, N>& v)  // NOLINT(google-explicit-constructor)
       : value(*v.value_ptr), tangent(*v.tangent_ptr) {}
   // From a dual of another scalar type (gg::dual<float> to gg::dual<double>).
   template <class U>
-    requires(!std::same_as<U, T> && detail::nesting_level<U>() == detail::nesting_level<T>() &&
-             std::is_convertible_v<U, T>)
-  constexpr dual(const dual<U, N>& o)  // NOLINT
+  requires(!std::same_as<U, T> && detail::nesting_level<U>() == detail::nesting_level<T>() &&
+           std::is_convertible_v<U, T>) constexpr dual(const dual<U, N>& o)  // NOLINT
       : value(detail::convert<T>(o.value)) {
     if constexpr (N == dynamic) tangent.resize(o.tangent.size());
     for (std::size_t i = 0; i < o.tangent.size(); ++i)
@@ -145,21 +143,19 @@ struct dual : dual_operators::enable<dual<T, N>> {
 
   // gg::dual<double, 2> y = x * x + 3.0 * x;  one loop over the tangents.
   template <class V, class Tangent>
-    requires(detail::nesting_level<V>() == detail::nesting_level<T>())
-  constexpr dual(const dual_expression<V, N, Tangent>& e) {  // NOLINT(google-explicit-constructor)
+  requires(detail::nesting_level<V>() == detail::nesting_level<T>()) constexpr dual(
+      const dual_expression<V, N, Tangent>& e) {  // NOLINT(google-explicit-constructor)
     assign(e);
   }
   template <class V, class Tangent>
-    requires(detail::nesting_level<V>() == detail::nesting_level<T>())
-  constexpr dual& operator=(const dual_expression<V, N, Tangent>& e) {
+  requires(detail::nesting_level<V>() == detail::nesting_level<T>()) constexpr dual& operator=(
+      const dual_expression<V, N, Tangent>& e) {
     assign(e);
     return *this;
   }
 
   // The variable with value v and tangent e_i: the i-th input of N.
-  static constexpr dual variable(const T& v, std::size_t i)
-    requires(N != dynamic)
-  {
+  static constexpr dual variable(const T& v, std::size_t i) requires(N != dynamic) {
     if (i >= N)  // in a constant expression, a compile error at this line
       throw std::out_of_range("gradguard: gg::dual<T, " + std::to_string(N) + ">::variable(v, " +
                               std::to_string(i) + "): input " + std::to_string(i) +
@@ -173,9 +169,7 @@ struct dual : dual_operators::enable<dual<T, N>> {
     return d;
   }
   // The i-th input of n, with a tangent sized at run time.
-  static constexpr dual variable(const T& v, std::size_t i, std::size_t n)
-    requires(N == dynamic)
-  {
+  static constexpr dual variable(const T& v, std::size_t i, std::size_t n) requires(N == dynamic) {
     if (i >= n)
       throw std::out_of_range("gradguard: gg::dual<T, gg::dynamic>::variable(v, " +
                               std::to_string(i) + ", " + std::to_string(n) + "): input " +
@@ -190,23 +184,19 @@ struct dual : dual_operators::enable<dual<T, N>> {
   // x += e is x = x + e: the expression reads x's tangent component by
   // component and each component is written after it is read, so in place.
   template <class E>
-    requires(dual_like<E> || arithmetic<E>)
-  constexpr dual& operator+=(E&& e) {
+  requires(dual_like<E> || arithmetic<E>) constexpr dual& operator+=(E&& e) {
     return *this = std::as_const(*this) + std::forward<E>(e);
   }
   template <class E>
-    requires(dual_like<E> || arithmetic<E>)
-  constexpr dual& operator-=(E&& e) {
+  requires(dual_like<E> || arithmetic<E>) constexpr dual& operator-=(E&& e) {
     return *this = std::as_const(*this) - std::forward<E>(e);
   }
   template <class E>
-    requires(dual_like<E> || arithmetic<E>)
-  constexpr dual& operator*=(E&& e) {
+  requires(dual_like<E> || arithmetic<E>) constexpr dual& operator*=(E&& e) {
     return *this = std::as_const(*this) * std::forward<E>(e);
   }
   template <class E>
-    requires(dual_like<E> || arithmetic<E>)
-  constexpr dual& operator/=(E&& e) {
+  requires(dual_like<E> || arithmetic<E>) constexpr dual& operator/=(E&& e) {
     return *this = std::as_const(*this) / std::forward<E>(e);
   }
 
@@ -433,7 +423,9 @@ constexpr bool may_carry_derivative() {
 }
 
 template <class Rule, class... Vs>
-concept has_flows_into = requires(const Vs&... vs) { Rule::flows_into(std::size_t{0}, vs...); };
+concept has_flows_into = requires(const Vs&... vs) {
+  Rule::flows_into(std::size_t{0}, vs...);
+};
 
 // A term in a fold over operands: `+` combines with add_terms.
 template <class Term>
@@ -521,7 +513,8 @@ constexpr auto rule_tangent(const R& r, Args&&... args) {
               ...)
           .term;
     }
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 }
 
 // Rule applied to duals and numbers (at least one dual): value now, tangent

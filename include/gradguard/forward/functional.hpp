@@ -32,8 +32,8 @@ namespace detail {
 // gg::linear_vjp is applied as a rule, any other is refused (it may clip or
 // square g, which has no tangent: JAX's custom_vjp refuses jvp likewise).
 template <class... Args>
-  requires((dual_like<Args> || ...) && ((dual_like<Args> || arithmetic<Args>)&&...))
-struct custom_call<Args...> {
+requires((dual_like<Args> || ...) &&
+         ((dual_like<Args> || arithmetic<Args>)&&...)) struct custom_call<Args...> {
   static constexpr bool is_custom_call = true;
   template <class Fn>
   static constexpr auto call(const Fn& fn, const Args&... args) {
@@ -61,7 +61,8 @@ struct custom_call<Args...> {
           else return zero{};
         };
         return result(r + (zero{} + ... + term(std::integral_constant<std::size_t, I>{}, args)));
-      }(std::index_sequence_for<Args...>{});
+      }
+      (std::index_sequence_for<Args...>{});
     }
   }
 };
@@ -230,8 +231,8 @@ constexpr decltype(auto) pass_forward_argument(const M& m) {
 // Eigen vector). fn is called once; its result must be a dual expression of
 // the arguments.
 template <class Engine, class Fn, class... Args>
-  requires std::same_as<Engine, forward> && (sizeof...(Args) > 0)
-constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
+requires std::same_as<Engine, forward> &&
+    (sizeof...(Args) > 0) constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
       (detail::check_integer_argument<I, Args>(), ...);
@@ -276,7 +277,8 @@ constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
         return value_and_grad_result<double, std::array<double, 0>>{};  // after the error
       }
     }
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 }
 
 namespace detail {

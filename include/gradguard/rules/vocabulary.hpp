@@ -191,7 +191,9 @@ constexpr bool flows_into(std::size_t i, const auto&... operands) {
 // Whether a rule's reverse step is a vjp(state, g, result, operands...) that
 // takes the cotangent g itself (gg::custom_gradient), not partials.
 template <class Rule>
-inline constexpr bool takes_cotangent = requires { Rule::takes_cotangent; };
+inline constexpr bool takes_cotangent = requires {
+  Rule::takes_cotangent;
+};
 
 // Whether two nodes of Rule with the same operands are the same value, so a
 // sweep may evaluate them once and send their summed adjoint through once:
@@ -208,7 +210,7 @@ struct cut_reason {
   using type = reason::non_differentiable<Rule>;
 };
 template <class Rule>
-  requires requires { typename Rule::cut_reason; }
+requires requires { typename Rule::cut_reason; }
 struct cut_reason<Rule> {
   using type = typename Rule::cut_reason;
 };

@@ -70,7 +70,8 @@ void custom_backward(const block_operation<T>& op, T* adj) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     const auto cotangents = as_partials_tuple(fn.vjp(g, x[I]...));
     ((op.count[I] != 0 ? void(adj[op.operand[I]] += T(std::get<I>(cotangents))) : void()), ...);
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 template <class... Args>
@@ -90,7 +91,8 @@ struct custom_tape_call {
     }
     const T value = [&]<std::size_t... I>(std::index_sequence<I...>) {
       return static_cast<T>(fn.primal(x[I].value...));
-    }(std::make_index_sequence<n>{});
+    }
+    (std::make_index_sequence<n>{});
     if (tape == nullptr) return basic_real<T>(value);  // constants only
     T* kept = block_recorder<T>::allocate(*tape, n);
     for (std::size_t k = 0; k < n; ++k) kept[k] = x[k].value;

@@ -134,7 +134,8 @@ auto taped_value_and_grad(Fn& fn, const Args&... args) {
       }()...);
       return value_and_grad_result<double, decltype(grads)>{gradguard::value(y), std::move(grads)};
     }
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
 }
 
 }  // namespace detail
@@ -146,8 +147,8 @@ auto taped_value_and_grad(Fn& fn, const Args&... args) {
 // derivative throws gg::missing_gradient; a trailing gg::allow_unconnected
 // gives 0 for it instead.
 template <class Engine, class Fn, class... Args>
-  requires std::same_as<Engine, taped> && (sizeof...(Args) > 0)
-auto value_and_grad(Fn&& fn, const Args&... args) {
+requires std::same_as<Engine, taped> &&
+    (sizeof...(Args) > 0) auto value_and_grad(Fn&& fn, const Args&... args) {
   constexpr std::size_t n = sizeof...(Args);
   if constexpr ((detail::is_integer_argument_v<Args> || ...)) {
     // Here, not deeper: each level of instantiation is two more lines of the error.
@@ -160,7 +161,8 @@ auto value_and_grad(Fn&& fn, const Args&... args) {
     const auto all = std::tie(args...);
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return detail::taped_value_and_grad<true>(fn, std::get<I>(all)...);
-    }(std::make_index_sequence<n - 1>{});
+    }
+    (std::make_index_sequence<n - 1>{});
   } else {
     return detail::taped_value_and_grad<false>(fn, args...);
   }

@@ -92,14 +92,14 @@ class basic_real {
   constexpr basic_real() = default;
   constexpr basic_real(const T& v) : value(v) {}  // NOLINT(google-explicit-constructor): a constant
   template <arithmetic A>
-    requires(!std::same_as<A, T>)
-  constexpr basic_real(A v) : value(static_cast<T>(v)) {}  // NOLINT(google-explicit-constructor)
+  requires(!std::same_as<A, T>) constexpr basic_real(A v)
+      : value(static_cast<T>(v)) {}  // NOLINT(google-explicit-constructor)
 
   // gg::real r = w * x + b;  records one statement on the tape of w, x, b.
   template <expression E>
-    requires(!std::same_as<std::remove_cvref_t<E>, basic_real>)
-  basic_real(const E& e,  // NOLINT(google-explicit-constructor)
-             const std::source_location& where = std::source_location::current())
+  requires(!std::same_as<std::remove_cvref_t<E>, basic_real>)
+      basic_real(const E& e,  // NOLINT(google-explicit-constructor)
+                 const std::source_location& where = std::source_location::current())
       : basic_real(detail::record_expression<T>(e, where)) {}
 
   // r = w * x;  takes the constructor above (which records, with this line)

@@ -30,25 +30,28 @@ inline constexpr std::size_t runtime_leaf_count_v<node<Rule, Args...>> =
 template <class E>
 inline constexpr bool has_active_runtime_leaf_v = is_runtime_leaf<E>::value;
 template <class Rule, class... Args>
-inline constexpr bool has_active_runtime_leaf_v<node<Rule, Args...>> =
-    []<std::size_t... I>(std::index_sequence<I...>) {
-      return ((rules::differentiable_arg<Rule>(I) && has_active_runtime_leaf_v<Args>) || ...);
-    }(std::index_sequence_for<Args...>{});
+inline constexpr bool has_active_runtime_leaf_v<node<Rule, Args...>> = [
+]<std::size_t... I>(std::index_sequence<I...>) {
+  return ((rules::differentiable_arg<Rule>(I) && has_active_runtime_leaf_v<Args>) || ...);
+}
+(std::index_sequence_for<Args...>{});
 
 // Whether a tape leaf of E can be cut off from its root: below an operand
 // that carries no derivative, or in a branch a select may not take.
 template <class E>
 inline constexpr bool has_cut_runtime_leaf_v = false;
 template <class Rule, class... Args>
-inline constexpr bool has_cut_runtime_leaf_v<node<Rule, Args...>> =
-    []<std::size_t... I>(std::index_sequence<I...>) {
-      constexpr bool conditional =
-          requires(const value_type_t<Args>&... a) { Rule::flows_into(0, a...); };
-      return (((!rules::differentiable_arg<Rule>(I) || conditional) &&
-               runtime_leaf_count_v<Args> > 0) ||
-              ...) ||
-             (has_cut_runtime_leaf_v<Args> || ...);
-    }(std::index_sequence_for<Args...>{});
+inline constexpr bool has_cut_runtime_leaf_v<node<Rule, Args...>> = [
+]<std::size_t... I>(std::index_sequence<I...>) {
+  constexpr bool conditional = requires(const value_type_t<Args>&... a) {
+    Rule::flows_into(0, a...);
+  };
+  return (((!rules::differentiable_arg<Rule>(I) || conditional) &&
+           runtime_leaf_count_v<Args> > 0) ||
+          ...) ||
+         (has_cut_runtime_leaf_v<Args> || ...);
+}
+(std::index_sequence_for<Args...>{});
 
 // The tape value of an intermediate result. With double tapes every value is
 // a number; on a nested tape (values are gg::real of an outer tape) an
@@ -180,7 +183,8 @@ constexpr void for_each_blocked_leaf(const E& e, Cut&& cut) {
             else for_each_blocked_leaf<Rule>(detail::get<I>(e.args), cut);
           }(),
           ...);
-    }(std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   } else if constexpr (is_runtime_leaf<E>::value) {
     cut(e, std::type_identity<Rule>{}, false);
   }
@@ -211,7 +215,8 @@ constexpr void for_each_cut_leaf(const E& e, const tape_evaluated<T, E>& ev, Cut
             }
           }(),
           ...);
-    }(std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    }
+    (std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
   }
 }
 

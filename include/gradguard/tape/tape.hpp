@@ -175,8 +175,8 @@ constexpr void integer_tape_variable() {
 
 template <class R, class T>
 concept range_of_reals =
-    std::ranges::input_range<R> &&
-    std::convertible_to<std::ranges::range_reference_t<R>, const basic_real<T>&>;
+    std::ranges::input_range<R> && std::convertible_to < std::ranges::range_reference_t<R>,
+const basic_real<T>& > ;
 
 template <class T, class E>
 basic_tape<T>* tape_of(const E& e);
@@ -299,8 +299,7 @@ class basic_tape {
   // for an Eigen matrix M (with <gradguard/eigen.hpp>). An integer or bool
   // value (or matrix of them) is a compile error: it has no derivative.
   template <class V>
-    requires detail::is_integer_valued_v<V> ||
-             requires { typename tape_variable_traits<V>::handle; }
+  requires detail::is_integer_valued_v<V> || requires { typename tape_variable_traits<V>::handle; }
   auto variable(std::string_view name, const V& value, trainable is_trainable = trainable::yes,
                 const std::source_location& where = std::source_location::current()) {
     if constexpr (detail::is_integer_valued_v<V>) {

@@ -77,9 +77,10 @@ constexpr auto variable(T v) {
 // Calls fn(vars..., var_i) with the law's variables at p and the I-th of them.
 template <std::size_t I, class T, std::size_t N, class Fn>
 decltype(auto) with_variables(const std::array<T, N>& p, const Fn& fn) {
-  return [&]<std::size_t... K>(std::index_sequence<K...>) -> decltype(auto) {
+  return [&]<std::size_t... K>(std::index_sequence<K...>)->decltype(auto) {
     return fn(std::tuple{variable<K>(p[K])...}, variable<I>(p[I]));
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 // The type of the expression built from wide variables (declared only, for decltype).
@@ -148,7 +149,8 @@ template <std::size_t N, class Fn>
 void for_each_index(const Fn& fn) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (fn(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 // The point as T holds it, and the same point in wide precision.
@@ -175,9 +177,8 @@ void check_value(const Build& build, const std::array<T, N>& p, const point<N>& 
 // build(x_0, ..., x_{N-1}) with x_k = D::variable(p[k], k) (one seed each).
 template <class D, std::size_t N, class Build, class Seed>
 auto build_with_duals(const Build& build, const Seed& seed) {
-  return [&]<std::size_t... K>(std::index_sequence<K...>) {
-    return D(build(seed(K)...));
-  }(std::make_index_sequence<N>{});
+  return [&]<std::size_t... K>(std::index_sequence<K...>) { return D(build(seed(K)...)); }
+  (std::make_index_sequence<N>{});
 }
 
 // The value and first derivatives in forward mode, and (for double) the
@@ -208,7 +209,8 @@ void forward_non_differentiable_law(const Build& build, const std::array<T, N>& 
   using D = gg::dual<T, N>;
   const auto y = [&]<std::size_t... K>(std::index_sequence<K...>) {
     return build(D::variable(p[K], K)...);
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
   using Y = std::remove_cvref_t<decltype(y)>;
   const wide value =
       with_variables<0>(p, [&](auto vars, auto) { return as_wide(std::apply(build, vars)); });
@@ -264,7 +266,8 @@ template <std::size_t N, class Build>
 gg::real record_on_tape(const void* build, std::span<const gg::real> x) {
   return [&]<std::size_t... K>(std::index_sequence<K...>) {
     return gg::real((*static_cast<const Build*>(build))(x[K]...));
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 inline void check_tape_gradient(gg::tape& tape, const gg::real& y, std::span<const gg::real> x,
