@@ -166,7 +166,7 @@ def first_error_line(output):
 # clang++) and its -O level set to -O0 (the PCH's; a PCH made at another level
 # is refused by both compilers). A snippet that does anything before the include
 # (a #define that configures the library) is compiled as it is. A PCH older
-# than a library header is not used.
+# than a header it was made of (umbrella_headers) is not used.
 PCH_NAME = "gradguard_pch.hpp"
 _UMBRELLA = re.compile(r'^\s*#\s*include\s*[<"]gradguard/gradguard\.hpp[>"]')
 _SOURCE_ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -197,6 +197,25 @@ def make_pch(build_dir, out, depfile):
                           env=compiler_environment(), check=False)
     sys.stdout.write(proc.stdout + proc.stderr)
     return proc.returncode
+
+
+_INCLUDE = re.compile(r'^\s*#\s*include\s*<(gradguard/[^>]+)>', re.M)
+
+
+def umbrella_headers():
+    """The library headers the umbrella includes, directly or not (what its
+    PCH was made of): a change to any other header, such as the Eigen ones,
+    leaves the PCH current."""
+    root = _SOURCE_ROOT / "include"
+    seen, todo = set(), ["gradguard/gradguard.hpp"]
+    while todo:
+        name = todo.pop()
+        path = root / name
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        todo += _INCLUDE.findall(path.read_text(encoding="utf-8"))
+    return [root / name for name in sorted(seen)]
 
 
 def umbrella_line(text):
@@ -230,7 +249,7 @@ def with_pch(args, build_dir, text):
     if line is None or not pch.is_file():
         return args, None
     built = pch.stat().st_mtime
-    if any(h.stat().st_mtime > built for h in (_SOURCE_ROOT / "include").rglob("*.hpp")):
+    if any(h.stat().st_mtime > built for h in umbrella_headers()):
         return args, None  # stale (a header changed since the build): parse it
     # g++ would parse the wrapper header beside a PCH it cannot use: make that
     # an error, so that a PCH made with other flags does not go unnoticed.

@@ -32,7 +32,12 @@ namespace gradguard {
 namespace detail {
 
 // The tangents carried by one forward pass: a Jacobian of n columns takes
-// ceil(n / width) passes. Fixed widths keep the tangents in registers.
+// ceil(n / width) passes. Fixed widths keep the tangents in registers. Two
+// widths: small_chunk for n <= 4, forward_chunk above. Each width is a
+// separate instantiation of fn and of the tape over dual<double, width>
+// (a Hessian at four widths was a third of eigen/drivers_test's compile
+// time); the unused lanes of n < 4 cost a few multiplications each.
+inline constexpr std::size_t small_chunk = 4;
 inline constexpr std::size_t forward_chunk = 8;
 
 template <class S>
@@ -145,9 +150,8 @@ requires std::is_floating_point_v<typename D::Scalar> Eigen::MatrixXd jacobian(
   const Eigen::Index m = detail::as_vector<double>(fn(xv)).size();
   const Eigen::Index n = xv.size();
   if (m < n) return detail::reverse_jacobian(fn, xv);
-  if (n <= 1) return detail::forward_jacobian<1>(fn, xv, m);
-  if (n <= 2) return detail::forward_jacobian<2>(fn, xv, m);
-  if (n <= 4) return detail::forward_jacobian<4>(fn, xv, m);
+  if (n <= static_cast<Eigen::Index>(detail::small_chunk))
+    return detail::forward_jacobian<detail::small_chunk>(fn, xv, m);
   return detail::forward_jacobian<detail::forward_chunk>(fn, xv, m);
 }
 
@@ -164,9 +168,8 @@ requires std::is_floating_point_v<typename D::Scalar> Eigen::MatrixXd hessian(
                 "gradguard::hessian(fn, x): x must be a column vector (Eigen::VectorXd)");
   const Eigen::VectorXd xv = x.template cast<double>();
   const Eigen::Index n = xv.size();
-  if (n <= 1) return detail::forward_over_reverse_hessian<1>(fn, xv, where);
-  if (n <= 2) return detail::forward_over_reverse_hessian<2>(fn, xv, where);
-  if (n <= 4) return detail::forward_over_reverse_hessian<4>(fn, xv, where);
+  if (n <= static_cast<Eigen::Index>(detail::small_chunk))
+    return detail::forward_over_reverse_hessian<detail::small_chunk>(fn, xv, where);
   return detail::forward_over_reverse_hessian<detail::forward_chunk>(fn, xv, where);
 }
 
