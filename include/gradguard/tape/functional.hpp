@@ -4,9 +4,7 @@
 //     the static gg::value_and_grad, run on a tape (loops and branches
 //     allowed); arguments may be numbers, std::vector<double> and, with
 //     <gradguard/eigen.hpp>, Eigen vectors; each gradient has its argument's shape.
-//   gg::hessian(fn, x)  second derivatives by nested tapes: the inner tape
-//     records with gg::real values of an outer tape, so its sweep is itself
-//     recorded and swept again (reverse over reverse).
+// (gg::jacobian and gg::hessian: <gradguard/derivatives.hpp>.)
 #pragma once
 
 #include <array>
@@ -166,28 +164,6 @@ requires std::same_as<Engine, taped> &&
   } else {
     return detail::taped_value_and_grad<false>(fn, args...);
   }
-}
-
-// The Hessian of fn at x, by reverse over reverse on nested tapes. fn takes
-// a const std::vector<R>& (R = gg::basic_real<gg::real>; write it generic,
-// `[](const auto& x) { ... }`) and returns a value convertible to R.
-// A missing gradient names the caller's line (`where`), not this one.
-template <class Fn>
-dense_matrix<double> hessian(Fn&& fn, const std::vector<double>& x,
-                             const std::source_location& where = std::source_location::current()) {
-  tape outer(check_finite, false);
-  const std::vector<real> xo = outer.variables("x", x, trainable::yes, where);
-  basic_tape<real> inner(check_finite, false);
-  std::vector<basic_real<real>> xi;
-  xi.reserve(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i)
-    xi.push_back(inner.variable("x[" + std::to_string(i) + "]", xo[i], trainable::yes, where));
-  const basic_real<real> y =
-      detail::recorded<real>(fn(static_cast<const std::vector<basic_real<real>>&>(xi)), where);
-  const auto g = inner.gradient(y, xi);
-  // A row is zero where the first derivative does not depend on x (a
-  // linear term): that is a true zero, not a missing gradient.
-  return outer.jacobian(g.values(), xo, allow_unconnected);
 }
 
 }  // namespace gradguard

@@ -1,4 +1,4 @@
-// gg::value_and_grad<gg::taped> and gg::hessian over nested tapes, against
+// gg::value_and_grad<gg::taped>, against
 // the static engine (reverse and symbolic) and finite differences.
 #include <gradguard/gradguard.hpp>
 
@@ -106,62 +106,6 @@ TEST(TapedValueAndGrad, NestedCallsUseTheirOwnTapes) {
     return a * d;
   };
   EXPECT_DOUBLE_EQ(gg::value_and_grad<gg::taped>(outer, 2.0).gradient[0], 6.0);
-}
-
-// f(x, y) = x^2 y + e^y x + sin(x y), written once, run statically and on
-// nested tapes.
-auto f2 = [](const auto& x, const auto& y) { return x * x * y + gg::exp(y) * x + gg::sin(x * y); };
-
-TEST(Hessian, NestedTapesEqualSymbolicSecondDerivatives) {
-  for (auto [x0, y0] : {std::pair{1.5, 0.5}, std::pair{-0.7, 2.0}, std::pair{0.1, -1.3}}) {
-    auto x = gg::var<"x">(x0);
-    auto y = gg::var<"y">(y0);
-    auto f = f2(x, y);
-    const double hxx = gg::value(gg::d(gg::d(f, x), x));
-    const double hxy = gg::value(gg::d(gg::d(f, x), y));
-    const double hyy = gg::value(gg::d(gg::d(f, y), y));
-    auto H = gg::hessian([](const auto& v) { return f2(v[0], v[1]); }, {x0, y0});
-    ASSERT_EQ(H.rows, 2u);
-    ASSERT_EQ(H.cols, 2u);
-    EXPECT_NEAR(H(0, 0), hxx, 1e-12 * (1 + std::abs(hxx)));
-    EXPECT_NEAR(H(0, 1), hxy, 1e-12 * (1 + std::abs(hxy)));
-    EXPECT_NEAR(H(1, 0), hxy, 1e-12 * (1 + std::abs(hxy)));
-    EXPECT_NEAR(H(1, 1), hyy, 1e-12 * (1 + std::abs(hyy)));
-  }
-}
-
-TEST(Hessian, LoopsAndFiniteDifferencesOfTheGradient) {
-  // f(x) = sum_i log(1 + x_i^2) * x_{i+1}, a loop the static engine cannot write
-  auto f = [](const auto& v) {
-    using R = std::remove_cvref_t<decltype(v[0])>;
-    R s = 0.0;
-    for (std::size_t i = 0; i + 1 < v.size(); ++i) s += gg::log(1.0 + v[i] * v[i]) * v[i + 1];
-    return s;
-  };
-  const std::vector<double> x{0.3, -1.2, 0.8, 2.0};
-  auto H = gg::hessian(f, x);
-  auto grad = [&](std::vector<double> p) {
-    return std::get<0>(gg::value_and_grad<gg::taped>(f, p).gradient);
-  };
-  for (std::size_t j = 0; j < x.size(); ++j) {
-    const auto column = gg::central_difference(
-                            [&](double t) {
-                              auto q = x;
-                              q[j] = t;
-                              return grad(q);
-                            },
-                            x[j], 1e-5, false)
-                            .derivative;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      EXPECT_NEAR(H(i, j), column[i], 1e-7) << i << "," << j;
-      EXPECT_NEAR(H(i, j), H(j, i), 1e-13);
-    }
-  }
-}
-
-TEST(Hessian, AVariableTheFunctionIgnoresIsAMissingGradient) {
-  EXPECT_THROW(gg::hessian([](const auto& v) { return v[0] * v[0]; }, {1.0, 2.0}),
-               gg::missing_gradient);
 }
 
 }  // namespace
