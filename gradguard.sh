@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(meson ninja-build python3 g++ clang-16 libclang-rt-16-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev cmake pkg-config clang-format-14)
+packages=(meson ninja-build python3 g++ clang-16 libclang-rt-16-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev cmake pkg-config clang-format-14 clang-tidy-16)
 # The peer AD libraries of the benchmarks (optional meson dependencies): only
 # the demo, which runs the benchmarks, installs them.
 peer_packages=(libadolc-dev libtrilinos-sacado-dev libceres-dev)

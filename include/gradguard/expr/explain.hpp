@@ -63,45 +63,74 @@ constexpr int precedence_of() {
   }
 }
 
-template <class E>
-void print(std::ostream& os, const E& e, int context_precedence = 100);
+// The one infix printer of expression trees, in C++ syntax with parentheses
+// only where C++ needs them: a looser operand, a right operand at least as
+// loose (a - (b - c)), the operand of a prefix operator (-(-x)). It walks a
+// tree by pointers: to the objects (operator<<, gg::explain), or null where
+// only the type is known (the text of a tape statement, tape/describe.hpp).
+// `leaf(os, p, context)` prints a leaf of the tree.
+template <class E, class Leaf>
+void print_tree(std::ostream& os, const E* e, int context, Leaf& leaf);
 
-template <class Rule, class... Args>
-void print_node(std::ostream& os, const node<Rule, Args...>& e, int context) {
+template <class Rule, class... Args, class Leaf>
+void print_node(std::ostream& os, const node<Rule, Args...>* e, int context, Leaf& leaf) {
   constexpr int prec = precedence_of<node<Rule, Args...>>();
   const bool parens = prec > context;
+  // operand I, or null with the tree's type only
+  auto arg = [e]<std::size_t I>(std::integral_constant<std::size_t, I>) {
+    using A = std::tuple_element_t<I, std::tuple<Args...>>;
+    return e ? &detail::get<I>(e->args) : static_cast<const A*>(nullptr);
+  };
+  using first = std::integral_constant<std::size_t, 0>;
   if (parens) os << '(';
   if constexpr (sizeof...(Args) == 2 && requires { Rule::precedence; }) {
-    print(os, detail::get<0>(e.args), prec);
+    print_tree(os, arg(first{}), prec, leaf);
     os << ' ' << Rule::name << ' ';
-    print(os, detail::get<1>(e.args), prec - 1);  // a - (b - c) keeps its parentheses
+    print_tree(os, arg(std::integral_constant<std::size_t, 1>{}), prec - 1, leaf);
   } else if constexpr (sizeof...(Args) == 1 && requires { Rule::precedence; }) {
     os << Rule::name;
-    print(os, detail::get<0>(e.args), prec - 1);  // -(-x), not --x
+    print_tree(os, arg(first{}), prec - 1, leaf);
   } else {
     os << Rule::name;
     if constexpr (requires { typename Rule::target; })
       os << '<' << type_name<typename Rule::target>() << '>';
     os << '(';
-    std::size_t i = 0;
-    detail::apply([&](const auto&... a) { ((os << (i++ ? ", " : ""), print(os, a)), ...); },
-                  e.args);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((os << (I ? ", " : ""),
+        print_tree(os, arg(std::integral_constant<std::size_t, I>{}), 100, leaf)),
+       ...);
+    }
+    (std::index_sequence_for<Args...>{});
     os << ')';
   }
   if (parens) os << ')';
 }
 
-template <class E>
-void print(std::ostream& os, const E& e, int context) {
-  if constexpr (is_node_v<E>) {
-    print_node(os, e, context);
-  } else if constexpr (is_variable_v<E>) {
-    os << E::name.view();
-  } else if constexpr (requires { e.value; }) {
-    if constexpr (std::is_same_v<value_type_t<E>, bool>) os << (e.value ? "true" : "false");
-    else if (e.value < 0 && context < 3) os << '(' << +e.value << ')';
-    else os << +e.value;
+template <class E, class Leaf>
+void print_tree(std::ostream& os, const E* e, int context, Leaf& leaf) {
+  if constexpr (is_node_v<E>) print_node(os, e, context, leaf);
+  else leaf(os, e, context);
+}
+
+// operator<<'s leaves: a variable's name, a constant's value (in
+// parentheses when negative where a sign would bind to an operator).
+struct value_leaf {
+  template <class E>
+  void operator()(std::ostream& os, const E* e, int context) const {
+    if constexpr (is_variable_v<E>) {
+      os << E::name.view();
+    } else if constexpr (requires { e->value; }) {
+      if constexpr (std::is_same_v<value_type_t<E>, bool>) os << (e->value ? "true" : "false");
+      else if (e->value < 0 && context < 3) os << '(' << +e->value << ')';
+      else os << +e->value;
+    }
   }
+};
+
+template <class E>
+void print(std::ostream& os, const E& e) {
+  value_leaf leaf;
+  print_tree(os, &e, 100, leaf);
 }
 
 }  // namespace detail

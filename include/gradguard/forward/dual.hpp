@@ -417,8 +417,9 @@ constexpr bool compatible_operands() {
 // Whether operand I of Rule can carry a derivative (known from types only).
 template <class Rule, int Top, std::size_t I, class Parts, class A>
 constexpr bool may_carry_derivative() {
-  if constexpr (nesting_level<A>() < Top || has_zero_tangent<A>()) return false;
-  else if constexpr (!rules::differentiable_arg<Rule>(I)) return false;
+  if constexpr (nesting_level<A>() < Top || has_zero_tangent<A>() ||
+                !rules::differentiable_arg<Rule>(I))
+    return false;
   else return !is_zero_v<std::tuple_element_t<I, Parts>>;
 }
 

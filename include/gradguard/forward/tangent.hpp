@@ -69,8 +69,7 @@ constexpr decltype(auto) component(const S& s, std::size_t i) {
 // tangents, gg::one. Constant-evaluable (std::isfinite is not before C++23).
 template <class P>
 constexpr bool is_finite_partial(const P& p) {
-  if constexpr (structural<P>) return true;
-  else if constexpr (std::is_integral_v<P>) return true;
+  if constexpr (structural<P> || std::is_integral_v<P>) return true;
   else if constexpr (arithmetic<P>) return p - p == p - p;  // inf - inf and NaN are NaN
   else {
     if (!is_finite_partial(p.value)) return false;

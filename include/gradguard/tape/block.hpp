@@ -88,7 +88,7 @@ struct block_operation {
   void for_each_operand_value(F&& f) const {
     for (std::size_t k = 0; k < operand.size(); ++k)
       for (std::uint32_t i = operand[k]; i < operand[k] + count[k]; ++i) f(i);
-    for (std::uint32_t r = 0; r < range_count; ++r)
+    for (std::size_t r = 0; r < range_count; ++r)
       for (std::uint32_t i = ranges[2 * r]; i < ranges[2 * r] + ranges[2 * r + 1]; ++i) f(i);
   }
   // What a callback block calls (a gg::custom_gradient's callables, kept

@@ -1096,10 +1096,11 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
       } else if (m >= 2) {
         const auto& c = cuts_[m - 2];
         auto site = detail::format_site(c.where);
-        site = site.empty() ? " (in a statement recorded inside gradguard, by an operator of "
-                              "real_matrix or the arguments of a gg::custom_gradient, which has "
-                              "no line)"
-                            : " at " + site;
+        if (site.empty())
+          site =
+              " (in a statement recorded inside gradguard, by an operator of real_matrix or "
+              "the arguments of a gg::custom_gradient, which has no line)";
+        else site.insert(0, " at ");
         std::string text = quoted + created_at(x.index());
         if (c.reason == missing_reason::stop_gradient)
           text += " reaches the result only through 'stop_gradient'" + site;
@@ -1117,6 +1118,7 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
   }
   if (missing.empty() || allow) return positions;
   std::vector<std::string> names;
+  names.reserve(missing.size());
   for (const auto& m : missing) names.push_back(m.name);
   std::string message;
   if (!output_on_tape) {
@@ -1420,8 +1422,8 @@ void basic_tape<T>::check_origins(std::uint32_t top, ForEachRequested& requested
     unit += nu;
     general += ng;
     for (; op != operations_.end() && op->first == s; ++op) {
-      char any = 0;
-      op->for_each_operand_value([&](std::uint32_t i) { any |= bad[i]; });
+      bool any = false;
+      op->for_each_operand_value([&](std::uint32_t i) { any = any || bad[i] != 0; });
       for (std::size_t i = op->first; any && i <= op->last && i < bad.size(); ++i) bad[i] = 1;
     }
   }
