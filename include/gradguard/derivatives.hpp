@@ -151,13 +151,8 @@ auto forward_over_reverse_hessian(Fn& fn, std::span<const double> x,
       if (j >= start && j < start + Width) seeded[j].tangent[j - start] = 1.0;
     }
     t.variables("x", seeded, std::span<R>(xs), trainable::yes, where);  // the caller's line
-    const auto arg = Traits::argument(xs);  // lives as long as r, which may refer to it
-    const auto r = fn(arg);
-    static_assert(
-        !requires { r.size(); },
-        "gradguard::hessian(fn, x): fn returns a vector; the Hessian is of a "
-        "scalar-valued fn (for a vector-valued fn, take gg::jacobian)");
-    const R y = recorded<S>(r, where);
+    const auto arg = Traits::argument(xs);  // outlives fn's result, which may refer to it
+    const R y = recorded<S>(fn(arg), where);
     const auto g = t.gradient(y, xs);
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t k = 0; k < Width && start + k < n; ++k)
@@ -166,11 +161,26 @@ auto forward_over_reverse_hessian(Fn& fn, std::span<const double> x,
   return H;
 }
 
+template <class Y>
+inline constexpr bool is_scalar_result_v = !requires(const Y& y) {
+  y.size();
+};
+
 template <class Traits, class Fn>
 auto hessian(Fn& fn, std::span<const double> x, const std::source_location& where) {
-  if (x.size() <= small_chunk)
+  using R = basic_real<dual<double, small_chunk>>;
+  using Y = decltype(fn(Traits::argument(std::declval<std::vector<R>>())));
+  if constexpr (!is_scalar_result_v<Y>) {
+    // Here, before fn is instantiated at both widths: one error, not three.
+    static_assert(is_scalar_result_v<Y>,
+                  "gradguard::hessian(fn, x): fn returns a vector; the Hessian is of a "
+                  "scalar-valued fn (for a vector-valued fn, take gg::jacobian)");
+    return Traits::matrix(0, 0);
+  } else if (x.size() <= small_chunk) {
     return forward_over_reverse_hessian<Traits, small_chunk>(fn, x, where);
-  return forward_over_reverse_hessian<Traits, forward_chunk>(fn, x, where);
+  } else {
+    return forward_over_reverse_hessian<Traits, forward_chunk>(fn, x, where);
+  }
 }
 
 // The drivers for a std::vector<double> x: fn takes a const std::vector<S>&.

@@ -180,6 +180,25 @@ TEST(Jacobian, OfAConstantFunctionIsZero) {
   EXPECT_EQ(tall(1, 0), 0.0);
 }
 
+// x0^3 + 1 as an expression that refers to a const local, dead on return.
+// Not inlined: g++ would warn (-Wmaybe-uninitialized) that the test reads it.
+template <class V>
+[[gnu::noinline]] auto cube_from_local(const V& v) {
+  using S = std::remove_cvref_t<decltype(v[0])>;
+  const S s = v[0] * v[0];
+  return s * v[0] + 1.0;
+}
+
+// A forward-mode result that refers to a const local of fn (dead once fn
+// returns) is refused before it is read (as for Eigen vectors).
+TEST(Jacobian, RefusesAResultThatRefersToALocalOfFn) {
+  auto local = [](const auto& v) { return cube_from_local(v); };
+  EXPECT_THAT([&] { (void)gg::jacobian(local, {3.0}); },
+              testing::ThrowsMessage<std::logic_error>(testing::HasSubstr(
+                  "gradguard::jacobian(fn, x): fn returned an expression of duals that refers "
+                  "to a gg::dual that is not one of its arguments")));
+}
+
 TEST(Jacobian, AFunctionWhoseOutputCountDependsOnTheScalarIsAnError) {
   auto odd = [](const auto& v) {
     using S = std::remove_cvref_t<decltype(v[0])>;
