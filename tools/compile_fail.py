@@ -202,6 +202,7 @@ def make_pch(build_dir, out, depfile):
 _INCLUDE = re.compile(r'^\s*#\s*include\s*<(gradguard/[^>]+)>', re.M)
 
 
+@functools.lru_cache(maxsize=None)
 def umbrella_headers():
     """The library headers the umbrella includes, directly or not (what its
     PCH was made of): a change to any other header, such as the Eigen ones,
@@ -215,7 +216,7 @@ def umbrella_headers():
             continue
         seen.add(name)
         todo += _INCLUDE.findall(path.read_text(encoding="utf-8"))
-    return [root / name for name in sorted(seen)]
+    return tuple(root / name for name in sorted(seen))
 
 
 def umbrella_line(text):
