@@ -423,11 +423,6 @@ constexpr bool may_carry_derivative() {
   else return !is_zero_v<std::tuple_element_t<I, Parts>>;
 }
 
-template <class Rule, class... Vs>
-concept has_flows_into = requires(const Vs&... vs) {
-  Rule::flows_into(std::size_t{0}, vs...);
-};
-
 // A term in a fold over operands: `+` combines with add_terms.
 template <class Term>
 struct sum_operand {
@@ -507,7 +502,7 @@ constexpr auto rule_tangent(const R& r, Args&&... args) {
     } else {
       const parts_t parts = Rule::partials(r, value_of<Top>(args)...);  // once per operation
       constexpr bool guarded =
-          has_flows_into<Rule, std::remove_cvref_t<decltype(value_of<Top>(args))>...>;
+          rules::conditional_flow<Rule, std::remove_cvref_t<decltype(value_of<Top>(args))>...>;
       return (sum_operand{make_term<Rule, Top, I, guarded>(
                   parts, guarded && rules::flows_into<Rule>(I, value_of<Top>(args)...),
                   std::forward<Args>(args))} +

@@ -179,12 +179,18 @@ constexpr bool differentiable_arg(std::size_t i) {
   else return true;
 }
 
+// Whether Rule decides at run time which of its operands (of these types) a
+// derivative flows into: it has a flows_into(i, operands...), as select.
+template <class Rule, class... Operands>
+concept conditional_flow = requires(std::size_t i, const Operands&... operands) {
+  Rule::flows_into(i, operands...);
+};
+
 // Whether the derivative flows into operand I at these operand values (run
 // time): false only where a rule says so, as select for the branch not taken.
-template <class Rule>
-constexpr bool flows_into(std::size_t i, const auto&... operands) {
-  if constexpr (requires { Rule::flows_into(i, operands...); })
-    return Rule::flows_into(i, operands...);
+template <class Rule, class... Operands>
+constexpr bool flows_into(std::size_t i, const Operands&... operands) {
+  if constexpr (conditional_flow<Rule, Operands...>) return Rule::flows_into(i, operands...);
   else return true;
 }
 

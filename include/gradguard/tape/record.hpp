@@ -1,10 +1,10 @@
 // IWYU pragma: private, include <gradguard/gradguard.hpp>
 // Statement-level expression templates: a static expression assigned to a
 // gg::real is evaluated once and its partial derivative with respect to each
-// tape leaf is computed by the static reverse sweep, from the same rules.
-// The recorder pushes one (operand, partial) pair per tape leaf on a
-// differentiable path; a partial known at compile time to be one (sums,
-// differences) is pushed without a value.
+// tape leaf is computed by the static reverse sweep (expr/reverse.hpp), from
+// the same rules, into a statement_sink: one (operand, partial) pair per tape
+// leaf on a differentiable path; a partial known at compile time to be one
+// (sums, differences) is pushed without a value.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +15,7 @@
 
 #include <gradguard/detail/config.hpp>
 #include <gradguard/expr/node.hpp>
+#include <gradguard/expr/reverse.hpp>
 #include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::detail {
@@ -43,9 +44,7 @@ inline constexpr bool has_cut_runtime_leaf_v = false;
 template <class Rule, class... Args>
 inline constexpr bool has_cut_runtime_leaf_v<node<Rule, Args...>> = [
 ]<std::size_t... I>(std::index_sequence<I...>) {
-  constexpr bool conditional = requires(const value_type_t<Args>&... a) {
-    Rule::flows_into(0, a...);
-  };
+  constexpr bool conditional = rules::conditional_flow<Rule, value_type_t<Args>...>;
   return (((!rules::differentiable_arg<Rule>(I) || conditional) &&
            runtime_leaf_count_v<Args> > 0) ||
           ...) ||
@@ -64,40 +63,29 @@ GRADGUARD_ALWAYS_INLINE constexpr auto to_tape_value(const V& v) {
   else return T(v);
 }
 
-template <class T, class E>
-struct tape_evaluated {
-  value_type_t<E> value;
+// How the sweep keeps a node's value on a tape of T: as a tape value.
+template <class T>
+struct tape_store {
+  template <class V>
+  static constexpr auto store(const V& v) {
+    return to_tape_value<T>(v);
+  }
 };
-template <class T, class Rule, class... Args>
-struct tape_evaluated<T, node<Rule, Args...>> {
-  using value_t =
-      decltype(to_tape_value<T>(std::declval<typename node<Rule, Args...>::value_type>()));
-  value_t value;
-  std::tuple<tape_evaluated<T, Args>...> children;
-};
+template <class T>
+using tape_sharing = no_sharing<tape_store<T>>;
 
+// The forward pass of a statement: every node's value, as the tape keeps it.
 template <class T, class E>
-GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate(const E& e);
-
-template <class T, class E, std::size_t... I>
-GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate_node(
-    const E& e, std::index_sequence<I...>) {
-  tape_evaluated<T, E> ev{{}, {tape_evaluate<T>(detail::get<I>(e.args))...}};
-  ev.value = to_tape_value<T>(node_value(e, std::get<I>(ev.children).value...));
-  return ev;
+GRADGUARD_ALWAYS_INLINE constexpr auto tape_evaluate(const E& e) {
+  return evaluate(e, tape_sharing<T>{});
 }
 
-template <class T, class E>
-GRADGUARD_ALWAYS_INLINE constexpr tape_evaluated<T, E> tape_evaluate(const E& e) {
-  if constexpr (is_node_v<E>)
-    return tape_evaluate_node<T>(e,
-                                 std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
-  else return {e.value};
-}
-
-// Where the operands of one statement are written: indices of unit-partial
-// operands, and (index, partial) pairs of the others. Capacity for every tape
-// leaf of the expression is reserved before the sweep starts.
+// The target of the static sweep (expr/reverse.hpp) for one tape statement:
+// the indices of unit-partial operands, and (index, partial) pairs of the
+// others. Capacity for every tape leaf of the expression is reserved before
+// the sweep starts. A partial known at compile time to be one is pushed
+// without a value; a custom vjp gives its partials, vjp(1) (linear ones only
+// are fused into a statement).
 template <class T>
 struct statement_sink {
   std::uint32_t* units;
@@ -105,58 +93,35 @@ struct statement_sink {
   T* partials;
   std::uint32_t unit_count = 0;
   std::uint32_t general_count = 0;
-};
 
-template <class T, class E, class Adjoint>
-GRADGUARD_ALWAYS_INLINE constexpr void push_partials(const E& e, const tape_evaluated<T, E>& ev,
-                                                     const Adjoint& adjoint,
-                                                     statement_sink<T>& sink);
-
-template <std::size_t I, class T, class E, class Partials, class Adjoint>
-GRADGUARD_ALWAYS_INLINE constexpr void push_into(const E& e, const tape_evaluated<T, E>& ev,
-                                                 const Adjoint& adjoint, const Partials& partials,
-                                                 statement_sink<T>& sink) {
-  using child = std::tuple_element_t<I, decltype(e.args)>;
-  if constexpr (rules::differentiable_arg<typename E::rule>(I) &&
-                has_active_runtime_leaf_v<child>) {
-    const bool flows = std::apply(
-        [](const auto&... c) { return rules::flows_into<typename E::rule>(I, c.value...); },
-        ev.children);
-    if (flows) {
-      const auto chained = adjoint * force(std::get<I>(partials));
-      if constexpr (structural<decltype(chained)>)
-        push_partials(detail::get<I>(e.args), std::get<I>(ev.children), chained, sink);
-      else
-        push_partials(detail::get<I>(e.args), std::get<I>(ev.children), to_tape_value<T>(chained),
-                      sink);
-    }
+  template <class E>
+  static constexpr bool collects = has_active_runtime_leaf_v<E>;
+  static constexpr bool calls_vjp = false;
+  // On a nested tape the product of two partials is recorded on the outer tape here.
+  static constexpr auto carry(const auto& adjoint) {
+    if constexpr (structural<std::remove_cvref_t<decltype(adjoint)>>) return adjoint;
+    else return to_tape_value<T>(adjoint);
   }
-}
-
-template <class T, class E, class Adjoint, std::size_t... I>
-GRADGUARD_ALWAYS_INLINE constexpr void push_node(const E& e, const tape_evaluated<T, E>& ev,
-                                                 const Adjoint& adjoint, statement_sink<T>& sink,
-                                                 std::index_sequence<I...>) {
-  const auto partials = node_partials(e, ev.value, std::get<I>(ev.children).value...);
-  (push_into<I>(e, ev, adjoint, partials, sink), ...);
-}
-
-template <class T, class E, class Adjoint>
-GRADGUARD_ALWAYS_INLINE constexpr void push_partials(const E& e, const tape_evaluated<T, E>& ev,
-                                                     const Adjoint& adjoint,
-                                                     statement_sink<T>& sink) {
-  if constexpr (is_node_v<E>) {
-    push_node(e, ev, adjoint, sink,
-              std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
-  } else if constexpr (is_runtime_leaf<E>::value) {
-    if (e.on_tape()) {
-      if constexpr (is_one_v<Adjoint>) sink.units[sink.unit_count++] = e.index();
-      else if constexpr (!is_zero_v<Adjoint>) {
-        sink.general[sink.general_count] = e.index();
-        sink.partials[sink.general_count++] = T(adjoint);
+  template <class E, class Adjoint>
+  GRADGUARD_ALWAYS_INLINE constexpr void leaf(const E& e, const Adjoint& adjoint) {
+    if constexpr (is_runtime_leaf<E>::value) {
+      if (e.on_tape()) {
+        if constexpr (is_one_v<Adjoint>) units[unit_count++] = e.index();
+        else if constexpr (!is_zero_v<Adjoint>) {
+          general[general_count] = e.index();
+          partials[general_count++] = T(adjoint);
+        }
       }
     }
   }
+};
+
+// The operands of the statement e, written into sink.
+template <class T, class E, class Ev>
+GRADGUARD_ALWAYS_INLINE constexpr void push_partials(const E& e, const Ev& ev,
+                                                     statement_sink<T>& sink) {
+  tape_sharing<T> none;
+  if constexpr (has_active_runtime_leaf_v<E>) reverse(e, ev, one{}, sink, none);
 }
 
 // Calls f(leaf) for every tape leaf of e, left to right.
@@ -194,8 +159,8 @@ constexpr void for_each_blocked_leaf(const E& e, Cut&& cut) {
 // leaf of e that the statement cuts off: below an operand without derivative,
 // or in the branch of a select not taken. Runs only for expressions that can
 // cut (has_cut_runtime_leaf_v), so ordinary statements pay nothing.
-template <class T, class E, class Cut>
-constexpr void for_each_cut_leaf(const E& e, const tape_evaluated<T, E>& ev, Cut&& cut) {
+template <class E, class Ev, class Cut>
+constexpr void for_each_cut_leaf(const E& e, const Ev& ev, Cut&& cut) {
   if constexpr (is_node_v<E> && has_cut_runtime_leaf_v<E>) {
     using rule = typename E::rule;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -205,13 +170,10 @@ constexpr void for_each_cut_leaf(const E& e, const tape_evaluated<T, E>& ev, Cut
             if constexpr (!rules::differentiable_arg<rule>(I)) {
               for_each_blocked_leaf<rule>(child, cut);
             } else {
-              const bool flows = std::apply(
-                  [](const auto&... c) { return rules::flows_into<rule>(I, c.value...); },
-                  ev.children);
-              if (!flows)
+              if (!flows<I, E>(ev))
                 for_each_runtime_leaf(
                     child, [&](const auto& leaf) { cut(leaf, std::type_identity<rule>{}, true); });
-              else for_each_cut_leaf(child, std::get<I>(ev.children), cut);
+              else for_each_cut_leaf(child, detail::get<I>(ev.children), cut);
             }
           }(),
           ...);

@@ -952,7 +952,7 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e,
   const auto index = static_cast<std::uint32_t>(statements_.size());
   const auto ev = detail::tape_evaluate<T>(e);
   detail::statement_sink<T> sink{units_.end(), general_.end(), partials_.end()};
-  if constexpr (detail::has_active_runtime_leaf_v<E>) detail::push_partials(e, ev, one{}, sink);
+  detail::push_partials(e, ev, sink);
   if constexpr (detail::has_cut_runtime_leaf_v<E>) {
     const std::size_t before = cuts_.size();
     try {
