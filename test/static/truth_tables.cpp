@@ -86,6 +86,20 @@ static_assert(blocked_by<decltype(w * x), "w", gg::reason::frozen>);
 static_assert(gg::active_variables(w * c + 2.0).empty());
 static_assert(gg::active_variables(c * x) == gg::variable_set{"x"});
 
+// one reason list for every engine: each reason type has the value the tape reports
+static_assert(gg::reason_code_v<gg::reason::absent> == gg::missing_reason::absent);
+static_assert(gg::reason_code_v<gg::reason::stop_gradient> == gg::missing_reason::stop_gradient);
+static_assert(gg::reason_code_v<cut_by<gg::rules::floor_rule>> ==
+              gg::missing_reason::non_differentiable);
+static_assert(gg::reason_code_v<gg::reason::integer_or_boolean> ==
+              gg::missing_reason::integer_or_boolean);
+static_assert(gg::reason_code_v<gg::reason::frozen> == gg::missing_reason::frozen);
+static_assert(gg::reason_code_v<gg::reason::not_a_variable> == gg::missing_reason::not_a_variable);
+static_assert(gg::rules::cut_code_v<gg::rules::stop_gradient_rule> ==
+              gg::missing_reason::stop_gradient);
+static_assert(gg::rules::cut_code_v<gg::rules::less_rule> ==
+              gg::missing_reason::non_differentiable);
+
 // symbolic derivatives have their own activity
 static_assert(gg::active_variables(gg::d(x * y, x)) == gg::variable_set{"y"});
 static_assert(!gg::depends_on(gg::d(x * y, x), x));

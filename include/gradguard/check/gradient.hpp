@@ -36,10 +36,6 @@
 
 namespace gradguard {
 
-// Engine tag of the static expressions, beside gg::taped and gg::forward:
-// gg::check_gradient<gg::static_expression, gg::taped>(fn, args...).
-struct static_expression {};
-
 // Never defined: naming it is the error for an argument the checker cannot perturb.
 template <std::size_t Position, class Passed>
 struct check_gradient_argument_is_not_a_double_or_a_vector_of_double;
@@ -157,18 +153,6 @@ engine_answer answer_of(const R& r, std::size_t n) {
   return a;
 }
 
-template <class Rule>
-std::string static_reason(std::type_identity<reason::non_differentiable<Rule>>) {
-  return "every path goes through '" + std::string(Rule::name) + "', which has no derivative";
-}
-inline std::string static_reason(std::type_identity<reason::stop_gradient>) {
-  return "every path goes through gg::stop_gradient";
-}
-inline std::string static_reason(std::type_identity<reason::absent>) {
-  return "the argument does not appear in the result";
-}
-inline std::string static_reason(auto) { return "no differentiable path"; }
-
 template <class Fn, class... Args>
 engine_answer static_answer(Fn& fn, std::size_t n, const Args&... args) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -193,7 +177,7 @@ engine_answer static_answer(Fn& fn, std::size_t n, const Args&... args) {
       const auto d = r.gradient[v];
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(d)>, zero>) {
         a.gradient.push_back(0.0);
-        a.claim.push_back(static_reason(std::type_identity<argument_status_t<F, V>>{}));
+        a.claim.push_back(reason_phrase<argument_status_t<F, V>>());
       } else {
         a.gradient.push_back(static_cast<double>(d));
         a.claim.emplace_back();

@@ -19,24 +19,33 @@
 
 namespace gradguard {
 
-// A plain-text reason; also used by the run-time diagnoses.
+// Why Reason leaves a derivative out, in one phrase: the static engine's
+// texts (gg::explain, gg::check_gradient).
 template <class Reason>
-std::string describe_reason() {
-  if constexpr (std::is_same_v<Reason, detail::active_path>) return "active";
-  else if constexpr (std::is_same_v<Reason, reason::absent>)
-    return "does not appear in the expression";
+std::string reason_phrase() {
+  if constexpr (std::is_same_v<Reason, reason::absent>) return "does not appear in the expression";
   else if constexpr (std::is_same_v<Reason, reason::stop_gradient>)
-    return "blocked: every path to the result goes through 'stop_gradient'";
+    return "every path to the result goes through 'stop_gradient'";
   else if constexpr (std::is_same_v<Reason, reason::integer_or_boolean>)
-    return "blocked: holds an integer or bool value, which has no derivative";
+    return "holds an integer or bool value, which has no derivative";
   else if constexpr (std::is_same_v<Reason, reason::frozen>)
-    return "blocked: frozen (declared with gg::frozen), not trained";
+    return "frozen (declared with gg::frozen), not trained";
   else if constexpr (std::is_same_v<Reason, reason::not_a_variable>) return "not a variable";
   else
     return []<class Rule>(reason::non_differentiable<Rule>*) {
-      return "blocked: every path to the result goes through '" + std::string(Rule::name) +
+      return "every path to the result goes through '" + std::string(Rule::name) +
              "', which has no derivative";
     }(static_cast<Reason*>(nullptr));
+}
+
+// A variable's status in gg::explain: active, or the reason.
+template <class Reason>
+std::string describe_reason() {
+  if constexpr (std::is_same_v<Reason, detail::active_path>) return "active";
+  else if constexpr (std::is_same_v<Reason, reason::absent> ||
+                     std::is_same_v<Reason, reason::not_a_variable>)
+    return reason_phrase<Reason>();
+  else return "blocked: " + reason_phrase<Reason>();
 }
 
 namespace detail {

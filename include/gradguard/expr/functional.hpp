@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -23,6 +24,16 @@ constexpr nondiff_arg<T> nondiff(T v) {
   return {v};
 }
 
+// The engines of gg::value_and_grad<Engine>(fn, args...) and
+// gg::check_gradient<Engines...>(fn, args...), one generic fn for all three:
+//   gg::static_expression  the default: fn is called once with gg::var
+//                          arguments and differentiated at compile time;
+//   gg::taped              fn runs on gg::real (loops, branches; tape/functional.hpp);
+//   gg::forward            fn runs once on gg::dual (forward/functional.hpp).
+struct static_expression {};
+struct taped {};
+struct forward {};
+
 // The result of gg::value_and_grad on every engine (gg::taped, gg::forward
 // and the static default): the value, and the gradient: a std::array of the
 // N partials when every argument is a number, otherwise a std::tuple with one
@@ -35,6 +46,11 @@ struct value_and_grad_result {
 };
 
 namespace detail {
+
+template <class Engine>
+inline constexpr bool is_engine_v =
+    std::is_same_v<Engine, static_expression> || std::is_same_v<Engine, taped> ||
+    std::is_same_v<Engine, forward>;
 
 template <class T>
 inline constexpr bool is_nondiff_v = false;
@@ -125,6 +141,23 @@ requires(sizeof...(Args) > 0) constexpr auto value_and_grad(Fn&& fn, const Args&
     }
   }
   (std::index_sequence_for<Args...>{});
+}
+
+// gg::value_and_grad<gg::static_expression>(fn, args...): the default, named.
+template <class Engine, class Fn, class... Args>
+requires std::same_as<Engine, static_expression> &&
+    (sizeof...(Args) > 0) constexpr auto value_and_grad(Fn&& fn, const Args&... args) {
+  return value_and_grad(std::forward<Fn>(fn), args...);
+}
+
+// gg::value_and_grad<X>(fn, args...) for an X that is no engine.
+template <class Engine, class Fn, class... Args>
+requires(!detail::is_engine_v<Engine>) constexpr auto value_and_grad(Fn&&, const Args&...) {
+  static_assert(detail::always_false<Engine>,
+                "gradguard::value_and_grad<Engine>(fn, args...): Engine is one of "
+                "gg::static_expression (the default), gg::taped (<gradguard/tape.hpp>) and "
+                "gg::forward (<gradguard/forward.hpp>)");
+  return value_and_grad_result<double, std::array<double, 0>>{};
 }
 
 }  // namespace gradguard

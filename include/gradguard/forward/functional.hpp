@@ -68,9 +68,6 @@ requires((dual_like<Args> || ...) &&
 };
 }  // namespace detail
 
-// Engine tag: gg::value_and_grad<gg::forward>(fn, args...).
-struct forward {};
-
 // The result of gg::jvp: f(x) and the directional derivative J(x) v, each a
 // number or a vector as f returns.
 template <class Value>

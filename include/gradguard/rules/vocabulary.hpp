@@ -155,17 +155,52 @@ constexpr auto force(const T& partial) {
   else return partial;
 }
 
-// Why a variable has no derivative. These names appear in compile errors
-// (`cannot_differentiate_with_respect_to<"w", reason::frozen>`).
+// Why a variable has no derivative: one list for every engine. The static
+// engine names the reason in a type, which compile errors show
+// (`cannot_differentiate_with_respect_to<"w", reason::frozen>`); the tape and
+// the drivers in a value of the same name (gg::missing_gradient's
+// `variables()[i].reason == gg::missing_reason::frozen`). reason_code_v maps
+// the one to the other.
 namespace reason {
-struct absent;         // not in the expression at all
+struct absent;         // not on any path to the result
 struct stop_gradient;  // every path is cut by stop_gradient
 template <class Rule>
 struct non_differentiable;  // every path goes through Rule
 struct integer_or_boolean;  // the variable holds an int or bool
-struct frozen;              // declared with gg::frozen
+struct frozen;              // declared with gg::frozen (gg::trainable::no on the tape)
 struct not_a_variable;      // a constant or a number was passed
 }  // namespace reason
+
+enum class missing_reason {
+  absent,              // not on any path to the result
+  stop_gradient,       // every path is cut by stop_gradient
+  non_differentiable,  // every path goes through floor, round, a cast, a comparison, ...
+  integer_or_boolean,  // holds an int or bool (known from types: a compile error)
+  frozen,              // declared with gg::frozen, or created with gg::trainable::no
+  not_a_variable,      // a constant: a number, or a gg::real made from one (on no tape)
+  untaken_branch,      // run time only: in the branch of a select that was not taken
+  other_tape,          // run time only: recorded on another tape
+  // The names of gradguard 0.x.
+  unused [[deprecated("use gg::missing_reason::absent")]] = absent,
+  not_trainable [[deprecated("use gg::missing_reason::frozen")]] = frozen,
+  constant [[deprecated("use gg::missing_reason::not_a_variable")]] = not_a_variable,
+};
+
+template <class Reason>
+inline constexpr missing_reason reason_code_v = missing_reason::non_differentiable;
+template <>
+inline constexpr missing_reason reason_code_v<reason::absent> = missing_reason::absent;
+template <>
+inline constexpr missing_reason reason_code_v<reason::stop_gradient> =
+    missing_reason::stop_gradient;
+template <>
+inline constexpr missing_reason reason_code_v<reason::integer_or_boolean> =
+    missing_reason::integer_or_boolean;
+template <>
+inline constexpr missing_reason reason_code_v<reason::frozen> = missing_reason::frozen;
+template <>
+inline constexpr missing_reason reason_code_v<reason::not_a_variable> =
+    missing_reason::not_a_variable;
 
 namespace rules {
 
@@ -222,6 +257,9 @@ struct cut_reason<Rule> {
 };
 template <class Rule>
 using cut_reason_t = typename cut_reason<Rule>::type;
+// The same, as the value the tape reports.
+template <class Rule>
+inline constexpr missing_reason cut_code_v = reason_code_v<cut_reason_t<Rule>>;
 
 }  // namespace rules
 }  // namespace gradguard

@@ -18,10 +18,7 @@ template <class Rule, class T>
 basic_real<T> record_cut_rule(const basic_real<T>& x, const std::source_location& where) {
   const T value = T(to_tape_value<T>(Rule::value(x.value)));
   if (!x.on_tape()) return basic_real<T>(value);
-  const auto why = std::is_same_v<rules::cut_reason_t<Rule>, reason::stop_gradient>
-                       ? missing_reason::stop_gradient
-                       : missing_reason::non_differentiable;
-  return tape_of<T>(x)->record_cut(value, x, why, Rule::name, where);
+  return tape_of<T>(x)->record_cut(value, x, rules::cut_code_v<Rule>, Rule::name, where);
 }
 }  // namespace detail
 

@@ -12,18 +12,9 @@
 #include <utility>
 #include <vector>
 
-namespace gradguard {
+#include <gradguard/rules/vocabulary.hpp>  // gg::missing_reason
 
-// Why a requested variable has no gradient on the tape.
-enum class missing_reason {
-  unused,              // never used on a path to the output
-  stop_gradient,       // every path is cut by stop_gradient
-  non_differentiable,  // every path goes through floor, round, a cast, a comparison, ...
-  untaken_branch,      // only in the branch of a select that was not taken
-  not_trainable,       // created with gg::trainable::no
-  constant,            // a gg::real made from a number: on no tape
-  other_tape,          // recorded on another tape
-};
+namespace gradguard {
 
 // One variable of a gg::missing_gradient.
 struct missing_variable {

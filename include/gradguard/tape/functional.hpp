@@ -24,9 +24,6 @@
 
 namespace gradguard {
 
-// Engine tag: gg::value_and_grad<gg::taped>(fn, args...).
-struct taped {};
-
 // How an argument of gg::value_and_grad<gg::taped> becomes tape values, and
 // how its gradient is shaped. Specialised for numbers and std::vector here,
 // for Eigen vectors in <gradguard/eigen.hpp>.

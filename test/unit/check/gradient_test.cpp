@@ -119,8 +119,8 @@ TEST(CheckGradient, AStructuralZeroThatFiniteDifferencesContradict) {
   EXPECT_FALSE(r);
   EXPECT_TRUE(entry(r, "static", "arg1").passed);
   EXPECT_THAT(entry(r, "static", "arg2").note,
-              HasSubstr("static type claims d(fn)/d(arg2) = 0 (every path goes through "
-                        "gg::stop_gradient), but finite differences give 3"));
+              HasSubstr("static type claims d(fn)/d(arg2) = 0 (every path to the result goes "
+                        "through 'stop_gradient'), but finite differences give 3"));
   EXPECT_THAT(entry(r, "taped", "arg2").note,
               HasSubstr("the taped engine says d(fn)/d(arg2) is missing ("));
   EXPECT_THAT(entry(r, "taped", "arg2").note, HasSubstr("stop_gradient"));
@@ -139,8 +139,8 @@ TEST(CheckGradient, AStructuralZeroThatFiniteDifferencesConfirm) {
   const auto r = gg::check_gradient(fn, 0.5, 1.5);
   EXPECT_TRUE(r) << r;
   EXPECT_THAT(entry(r, "static", "arg2").note,
-              HasSubstr("structural zero confirmed by finite differences (every path goes "
-                        "through 'floor', which has no derivative)"));
+              HasSubstr("structural zero confirmed by finite differences (every path to the "
+                        "result goes through 'floor', which has no derivative)"));
   EXPECT_THAT(entry(r, "taped", "arg2").note, HasSubstr("structural zero confirmed"));
 }
 

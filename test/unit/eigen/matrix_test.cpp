@@ -234,7 +234,7 @@ TEST(RealMatrix, MissingGradientsNameTheMatrix) {
     FAIL() << "no gg::missing_gradient";
   } catch (const gg::missing_gradient& e) {
     EXPECT_THAT(e.what(), HasSubstr("'W'"));
-    EXPECT_THAT(e.what(), HasSubstr("is not trainable"));
+    EXPECT_THAT(e.what(), HasSubstr("is frozen (created with gg::trainable::no)"));
     EXPECT_THAT(e.what(), HasSubstr("'U'"));
     EXPECT_THAT(e.what(), HasSubstr("is never used on a path to the result"));
     EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("'A'")));

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
@@ -33,6 +34,27 @@ TEST(ForwardValueAndGrad, NumbersMatchTheStaticEngine) {
   auto [value, gradient] = forward;  // structured bindings, as the static form
   EXPECT_EQ(value, forward.value);
   EXPECT_EQ(gradient.size(), 3u);
+}
+
+// One driver, three engines by tag, one result type; the untagged call is
+// the static engine. Each against central differences.
+TEST(ValueAndGrad, EveryEngineTagGivesTheSameResultType) {
+  auto fn = [](auto x, auto y) { return gg::log(1 + x * x) * y - gg::cos(y) / (2 + x); };
+  using result = const gg::value_and_grad_result<double, std::array<double, 2>>;
+  const auto untagged = gg::value_and_grad(fn, 0.7, -0.4);
+  const auto named = gg::value_and_grad<gg::static_expression>(fn, 0.7, -0.4);
+  const auto taped = gg::value_and_grad<gg::taped>(fn, 0.7, -0.4);
+  const auto forward = gg::value_and_grad<gg::forward>(fn, 0.7, -0.4);
+  static_assert(
+      std::is_same_v<decltype(untagged), result> && std::is_same_v<decltype(named), result> &&
+      std::is_same_v<decltype(taped), result> && std::is_same_v<decltype(forward), result>);
+  const auto plain = [&](const std::vector<double>& v) { return fn(v[0], v[1]); };
+  const std::vector<double> at{0.7, -0.4};
+  for (const auto* r : {&untagged, &named, &taped, &forward}) {
+    EXPECT_NEAR(r->value, plain(at), 1e-15);
+    for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(r->gradient[i], partial(plain, at, i), 1e-9);
+  }
+  EXPECT_EQ(named.gradient, untagged.gradient);  // the same function
 }
 
 TEST(ForwardValueAndGrad, IsUsableInConstantExpressions) {

@@ -227,18 +227,20 @@ void forward_non_differentiable_law(const Build& build, const std::array<T, N>& 
 
 inline const char* reason_name(gg::missing_reason r) {
   switch (r) {
-    case gg::missing_reason::unused:
-      return "unused";
+    case gg::missing_reason::absent:
+      return "absent";
     case gg::missing_reason::stop_gradient:
       return "stop_gradient";
     case gg::missing_reason::non_differentiable:
       return "non_differentiable";
     case gg::missing_reason::untaken_branch:
       return "untaken_branch";
-    case gg::missing_reason::not_trainable:
-      return "not_trainable";
-    case gg::missing_reason::constant:
-      return "constant";
+    case gg::missing_reason::integer_or_boolean:
+      return "integer_or_boolean";
+    case gg::missing_reason::frozen:
+      return "frozen";
+    case gg::missing_reason::not_a_variable:
+      return "not_a_variable";
     case gg::missing_reason::other_tape:
       return "other_tape";
   }

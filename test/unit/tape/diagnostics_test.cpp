@@ -54,7 +54,7 @@ TEST(TapeDiagnostics, UnusedVariable) {
             HasSubstr(fix_line), HasSubstr(opt_out), Not(HasSubstr("'w'"))));
   ASSERT_EQ(e->variables().size(), 1u);
   EXPECT_EQ(e->variables()[0].name, "u");
-  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::unused);
+  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::absent);
   EXPECT_THAT(e->variables()[0].detail, HasSubstr("is never used on a path to the result"));
   const auto g = tape.gradient(y, {w, u}, gg::allow_unconnected);
   EXPECT_EQ(g[w], 2.0);
@@ -70,7 +70,7 @@ TEST(TapeDiagnostics, VariableCreatedAfterTheResultIsUnused) {
   const auto e = missing([&] { tape.gradient(y, {w, later}); });
   ASSERT_TRUE(e);
   EXPECT_THAT(e->what(), HasSubstr("'later'" + created(line) + " is never used on a path"));
-  EXPECT_EQ(e->variables().at(0).reason, gg::missing_reason::unused);
+  EXPECT_EQ(e->variables().at(0).reason, gg::missing_reason::absent);
   EXPECT_EQ(tape.gradient(y, {later}, gg::allow_unconnected)[later], 0.0);
 }
 
@@ -316,13 +316,13 @@ TEST(TapeDiagnostics, FrozenVariable) {
   gg::real y = k * w;
   const auto e = missing([&] { tape.gradient(y, {w, k}); });
   ASSERT_TRUE(e);
-  EXPECT_THAT(e->what(),
-              AllOf(StartsWith("gradguard: cannot differentiate the result with respect to 'k':\n"),
-                    HasSubstr("'k'" + created(k_line) +
-                              " is not trainable (created with gg::trainable::no)"),
-                    HasSubstr(fix_line), HasSubstr(opt_out)));
+  EXPECT_THAT(
+      e->what(),
+      AllOf(StartsWith("gradguard: cannot differentiate the result with respect to 'k':\n"),
+            HasSubstr("'k'" + created(k_line) + " is frozen (created with gg::trainable::no)"),
+            HasSubstr(fix_line), HasSubstr(opt_out)));
   ASSERT_EQ(e->variables().size(), 1u);
-  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::not_trainable);
+  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::frozen);
   // a frozen variable's derivative is known (it is w), but not reported
   EXPECT_EQ(tape.gradient(y, {w})[w], 2.0);
 }
@@ -357,7 +357,7 @@ TEST(TapeDiagnostics, AConstantPassedAsAVariable) {
                       "gg::real made from a number, on no tape)"),
             HasSubstr(fix_line), HasSubstr("tape.variable(\"name\", value)"), HasSubstr(opt_out)));
   ASSERT_EQ(e->variables().size(), 1u);
-  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::constant);
+  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::not_a_variable);
   const auto g = tape.gradient(y, {w, c}, gg::allow_unconnected);
   EXPECT_EQ(g[0], 3.0);
   EXPECT_EQ(g[1], 0.0);
@@ -410,8 +410,8 @@ TEST(TapeDiagnostics, AResultComputedFromConstantsOnly) {
                     HasSubstr("'w'" + created(w_line) + " is not used: the result is a constant"),
                     HasSubstr(opt_out)));
   ASSERT_EQ(e->variables().size(), 2u);
-  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::unused);
-  EXPECT_EQ(e->variables()[1].reason, gg::missing_reason::unused);
+  EXPECT_EQ(e->variables()[0].reason, gg::missing_reason::absent);
+  EXPECT_EQ(e->variables()[1].reason, gg::missing_reason::absent);
   e = missing([&] { tape.gradient(y, {w}); });
   ASSERT_TRUE(e);
   EXPECT_THAT(e->what(), StartsWith("gradguard: the result depends on none of ['w']: "));
@@ -467,7 +467,7 @@ TEST(TapeDiagnostics, SeveralMissingAtOnceEachWithItsReason) {
       "  'u'" + created(u_line) + " is never used on a path to the result",
       "  's'" + created(s_line) + " reaches the result only through 'stop_gradient' at " +
           site(stop_line),
-      "  'k'" + created(k_line) + " is not trainable (created with gg::trainable::no)",
+      "  'k'" + created(k_line) + " is frozen (created with gg::trainable::no)",
       "  'argument 5' is a constant (a gg::real made from a number, on no tape)",
       "  'f'" + created(f_line) + " reaches the result only through 'floor' at " +
           site(floor_line) + ", which has no derivative",
@@ -483,10 +483,10 @@ TEST(TapeDiagnostics, SeveralMissingAtOnceEachWithItsReason) {
   }
   EXPECT_THAT(what, AllOf(HasSubstr(fix_line), HasSubstr(opt_out), Not(HasSubstr("'w'")),
                           Not(HasSubstr(site(w_line)))));
-  const std::vector<gg::missing_reason> reasons{gg::missing_reason::unused,
+  const std::vector<gg::missing_reason> reasons{gg::missing_reason::absent,
                                                 gg::missing_reason::stop_gradient,
-                                                gg::missing_reason::not_trainable,
-                                                gg::missing_reason::constant,
+                                                gg::missing_reason::frozen,
+                                                gg::missing_reason::not_a_variable,
                                                 gg::missing_reason::non_differentiable,
                                                 gg::missing_reason::untaken_branch};
   const std::vector<std::string> names{"u", "s", "k", "argument 5", "f", "t"};

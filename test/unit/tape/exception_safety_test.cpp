@@ -98,7 +98,7 @@ TEST(TapeExceptionSafety, ATapeMismatchWhileRecording) {
     ADD_FAILURE() << "no gg::missing_gradient";
   } catch (const gg::missing_gradient& e) {
     ASSERT_EQ(e.variables().size(), 1u);
-    EXPECT_EQ(e.variables()[0].reason, gg::missing_reason::unused) << e.what();
+    EXPECT_EQ(e.variables()[0].reason, gg::missing_reason::absent) << e.what();
   }
   loss += u * 3.0;
   const auto g = tape.gradient(loss, {w, u});
@@ -141,8 +141,8 @@ TEST(TapeExceptionSafety, AThrowInsideAStatement) {
       ADD_FAILURE() << "no gg::missing_gradient";
     } catch (const gg::missing_gradient& e) {
       ASSERT_EQ(e.variables().size(), 2u);
-      EXPECT_EQ(e.variables()[0].reason, gg::missing_reason::unused);
-      EXPECT_EQ(e.variables()[1].reason, gg::missing_reason::unused);
+      EXPECT_EQ(e.variables()[0].reason, gg::missing_reason::absent);
+      EXPECT_EQ(e.variables()[1].reason, gg::missing_reason::absent);
     }
   }
 }

@@ -47,7 +47,7 @@ TEST(TapeRandomPrograms, GradientsMatchFiniteDifferences) {
   EXPECT_GE(t.if_not_taken, 500);
   EXPECT_GE(t.no_trip, 500);
   EXPECT_GE(t.trips, 500);
-  EXPECT_GE(t.reasons[static_cast<std::size_t>(gg::missing_reason::unused)], 100);
+  EXPECT_GE(t.reasons[static_cast<std::size_t>(gg::missing_reason::absent)], 100);
   EXPECT_GE(t.reasons[static_cast<std::size_t>(gg::missing_reason::non_differentiable)], 20);
   EXPECT_GE(t.reasons[static_cast<std::size_t>(gg::missing_reason::untaken_branch)], 20);
   for (std::size_t k = 0; k < t.kinds.size(); ++k)

@@ -1,0 +1,110 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// The registry of live tapes, by id: how a gg::real finds its tape, and how a
+// real of a cleared or destroyed tape is recognised.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+#include <gradguard/tape/errors.hpp>
+#include <gradguard/tape/real.hpp>
+
+namespace gradguard::detail {
+
+// Live tapes by id. An id is a slot (low 16 bits) and a generation (high 48
+// bits) that changes when the slot is reused and at every tape.clear(), so a
+// real recorded before a clear, or on a tape destroyed since, is recognised.
+// An id is never reissued within a process: a slot whose generation is used
+// up is retired (never given out again) and a tape clearing past it moves to
+// a fresh slot. Why 48 bits and not 16: with 32-bit ids (real of 16 bytes),
+// the ids of a whole process number 2^32, which value_and_grad<taped>
+// (a clear() per call) uses up in about an hour at 1 us per call; retiring
+// slots instead of wrapping could only trade silent aliasing for a process
+// that cannot make tapes any more. 2^48 clears of one slot take years at a
+// clear per nanosecond, and there are 65535 slots.
+//
+// Slots are taken and given back under a mutex, when tapes are made and
+// destroyed (and when a generation runs out); lookups are one load.
+//
+// Every member is trivially destructible (and constant-initialised), and the
+// mutex is never destroyed: a gg::tape at namespace scope, or a thread's
+// tape, may be destroyed after everything else at exit.
+template <class T>
+struct tape_registry {
+  static constexpr std::uint32_t slots = 1u << 16;
+  static constexpr tape_id_t last_generation = (tape_id_t{1} << 48) - 1;
+  static inline std::atomic<basic_tape<T>*> table[slots];
+  static inline tape_id_t generation[slots];  // the last one issued
+  static inline std::uint32_t free_slots[slots];
+  static inline std::uint32_t free_count = 0;
+  static inline std::uint32_t next = 1;
+  static std::mutex& mutex() {
+    static std::mutex* m = new std::mutex;  // never destroyed, on purpose
+    return *m;
+  }
+
+  static tape_id_t make_id(std::uint32_t slot, tape_id_t generation) noexcept {
+    return tape_id_t{slot} | generation << 16;
+  }
+  static std::uint32_t slot_of(tape_id_t id) noexcept {
+    return static_cast<std::uint32_t>(id & 0xffffu);
+  }
+  static tape_id_t generation_of(tape_id_t id) noexcept { return id >> 16; }
+
+  static tape_id_t acquire(basic_tape<T>* tape) {
+    const std::lock_guard lock(mutex());
+    std::uint32_t slot;
+    if (free_count > 0) {
+      slot = free_slots[--free_count];
+    } else if (next < slots) {
+      slot = next++;
+    } else {
+      throw std::length_error(
+          "gradguard: more than 65535 gg::tape objects alive at once (or slots retired after "
+          "2^48 clear()s each)");
+    }
+    table[slot].store(tape, std::memory_order_release);
+    return make_id(slot, ++generation[slot]);
+  }
+  // Gives the slot back; a slot whose generations are used up is retired.
+  static void release(tape_id_t id) noexcept {
+    const std::uint32_t slot = slot_of(id);
+    table[slot].store(nullptr, std::memory_order_release);
+    const std::lock_guard lock(mutex());
+    generation[slot] = generation_of(id);
+    if (generation_of(id) < last_generation) free_slots[free_count++] = slot;
+  }
+  // The id of the tape's next recording (tape.clear()): the next generation
+  // of its slot, or, when that is used up, a fresh slot.
+  static tape_id_t next_recording(basic_tape<T>* tape, tape_id_t id) {
+    if (generation_of(id) < last_generation) return make_id(slot_of(id), generation_of(id) + 1);
+    const tape_id_t fresh = acquire(tape);
+    release(id);
+    return fresh;
+  }
+  static basic_tape<T>* find(tape_id_t id) noexcept {
+    basic_tape<T>* t = table[slot_of(id)].load(std::memory_order_acquire);
+    return t != nullptr && t->id() == id ? t : nullptr;
+  }
+};
+
+// For tests: the tape's recording takes the given generation of its slot
+// (e.g. the last one, to clear() past it).
+struct tape_test_access {
+  template <class T>
+  static void set_generation(basic_tape<T>& tape, tape_id_t generation) {
+    tape.id_ = tape_registry<T>::make_id(tape_registry<T>::slot_of(tape.id_), generation);
+  }
+};
+
+// A real of a cleared or destroyed tape was used.
+[[noreturn]] inline void throw_stale(std::uint32_t index) {
+  throw tape_mismatch("gradguard: a gg::real (value #" + std::to_string(index) +
+                      ") is used after its tape was cleared or destroyed; reals recorded before "
+                      "tape.clear() are invalid, record them again");
+}
+
+}  // namespace gradguard::detail

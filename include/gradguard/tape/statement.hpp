@@ -1,0 +1,123 @@
+// IWYU pragma: private, include <gradguard/gradguard.hpp>
+// Recording one statement: the tape of an expression's reals (or the error
+// for reals of two recordings, or of a cleared tape), and basic_tape::record,
+// which runs the static sweep (tape/record.hpp) into the operand arrays.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <source_location>
+#include <string>
+#include <type_traits>
+
+#include <gradguard/tape/tape.hpp>
+
+namespace gradguard {
+
+namespace detail {
+
+// The tape of e's reals (nullptr when all are constants); throws
+// gg::tape_mismatch when they come from two recordings or a stale one.
+template <class T, class E>
+GRADGUARD_ALWAYS_INLINE basic_tape<T>* tape_of(const E& e) {
+  // Only ids and indices are kept: taking a leaf's address would keep the
+  // whole expression in memory instead of in registers.
+  tape_id_t id = 0, other_id = 0;
+  std::uint32_t index = 0, other_index = 0, last = 0;
+  for_each_runtime_leaf(e, [&](const auto& leaf) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(leaf)>, basic_real<T>>) {
+      if (leaf.tape_id() == 0) return;
+      last = std::max(last, leaf.index());
+      if (id == 0) {
+        id = leaf.tape_id();
+        index = leaf.index();
+      } else if (leaf.tape_id() != id) {
+        other_id = leaf.tape_id();
+        other_index = leaf.index();
+      }
+    }
+  });
+  if (id == 0) return nullptr;
+  basic_tape<T>* tape = tape_registry<T>::find(id);
+  // An index past the recording cannot come from a live id; checked anyway
+  // (it is free): never read past the arrays.
+  if (tape == nullptr || last >= tape->size()) throw_stale(tape == nullptr ? index : last);
+  if (other_id != 0) throw tape->mismatch(other_index, other_id);
+  return tape;
+}
+
+}  // namespace detail
+
+template <class T>
+basic_tape<T>* basic_real<T>::tape() const noexcept {
+  return tape_id_ == 0 ? nullptr : detail::tape_registry<T>::find(tape_id_);
+}
+
+namespace detail {
+
+template <class T, class E>
+GRADGUARD_ALWAYS_INLINE basic_real<T> record_expression(const E& e,
+                                                        const std::source_location& where) {
+  if constexpr (runtime_leaf_count_v<E> == 0) {
+    return basic_real<T>(T(gradguard::value(e)));
+  } else {
+    basic_tape<T>* tape = tape_of<T>(e);
+    if (tape == nullptr) return basic_real<T>(to_tape_value<T>(tape_evaluate<T>(e).value));
+    return tape->record(e, where);
+  }
+}
+
+}  // namespace detail
+
+template <class T>
+template <class E>
+GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e,
+                                                            const std::source_location& where) {
+  constexpr std::size_t n = detail::runtime_leaf_count_v<E>;
+  static_assert(n < 65536, "gradguard: a statement has at most 65535 tape operands");
+  constexpr std::size_t need = n > 0 ? n : 1;
+  if (room_ < need) make_room(need);  // one test per statement, for every array
+  const auto index = static_cast<std::uint32_t>(statements_.size());
+  const auto ev = detail::tape_evaluate<T>(e);
+  detail::statement_sink<T> sink{units_.end(), general_.end(), partials_.end()};
+  detail::push_partials(e, ev, sink);
+  if constexpr (detail::has_cut_runtime_leaf_v<E>) {
+    const std::size_t before = cuts_.size();
+    try {
+      detail::for_each_cut_leaf(
+          e, ev, [&]<class Rule>(const auto& leaf, std::type_identity<Rule>, bool untaken) {
+            if (!owns(leaf)) return;
+            const missing_reason why =
+                untaken ? missing_reason::untaken_branch : rules::cut_code_v<Rule>;
+            cuts_.push_back({index, leaf.index(), why, Rule::name, where});
+          });
+    } catch (...) {
+      cuts_.resize(before);
+      throw;
+    }
+  }
+  if (check_finite_) {
+    info_.end()[0] = {&detail::describe_statement<E>, where,
+                      static_cast<std::uint32_t>(leaf_values_.size())};
+    T* values = leaf_values_.end();
+    std::size_t k = 0;
+    detail::for_each_runtime_leaf(e, [&](const auto& leaf) { values[k++] = T(leaf.value); });
+    if (!std::isfinite(detail::plain_value(ev.value)))
+      non_finite_values_.emplace_back(index, detail::plain_value(ev.value));
+    leaf_values_.commit(n);
+    info_.commit(1);
+  }
+  units_.commit(sink.unit_count);
+  general_.commit(sink.general_count);
+  partials_.commit(sink.general_count);
+  statements_.end()[0] = {static_cast<std::uint16_t>(sink.unit_count),
+                          static_cast<std::uint16_t>(sink.general_count)};
+  statements_.commit(1);
+  room_ -= need;
+  first_operation_ = std::min(first_operation_, index);
+  return basic_real<T>(T(ev.value), index, id_);
+}
+
+}  // namespace gradguard
