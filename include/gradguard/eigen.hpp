@@ -9,6 +9,9 @@
 #include <gradguard/eigen/drivers.hpp>      // IWYU pragma: export
 #include <gradguard/eigen/dual.hpp>         // IWYU pragma: export
 #include <gradguard/eigen/elementwise.hpp>  // IWYU pragma: export
+#include <gradguard/eigen/linear.hpp>       // IWYU pragma: export
 #include <gradguard/eigen/matrix.hpp>       // IWYU pragma: export
+#include <gradguard/eigen/operand.hpp>      // IWYU pragma: export
 #include <gradguard/eigen/real.hpp>         // IWYU pragma: export
+#include <gradguard/eigen/reductions.hpp>   // IWYU pragma: export
 #include <gradguard/gradguard.hpp>          // IWYU pragma: export

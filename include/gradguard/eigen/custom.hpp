@@ -27,7 +27,7 @@
 
 #include <Eigen/Core>
 
-#include <gradguard/eigen/matrix.hpp>
+#include <gradguard/eigen/operand.hpp>
 #include <gradguard/expr/custom_gradient.hpp>
 
 namespace gradguard::detail {
@@ -38,28 +38,37 @@ using custom_matrix_arg_t =
     std::conditional_t<is_real_v<A> || arithmetic<A>, T,
                        Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>>;
 
-// What the sweep needs: the callables, the operands' shapes and numbers, the
-// result's shape.
+// What the sweep needs, kept by the tape: the callables, the operands'
+// shapes, values (kept on the tape) and numbers, the result's shape.
 template <class T, class Fn, std::size_t N>
-struct matrix_custom_payload {
+struct matrix_custom_state {
   Fn fn;
   std::array<Eigen::Index, N> rows{}, cols{};
+  std::array<const T*, N> values{};
   std::array<T, N> numbers{};
   Eigen::Index result_rows = 1, result_cols = 1;
 };
 
+// The block's payload: where the tape keeps the state.
 template <class T, class Fn, bool ScalarResult, class... Args>
-void matrix_custom_backward(const block_operation<T>& op, T* adj) {
-  constexpr std::size_t n = sizeof...(Args);
+struct matrix_custom_op {
+  const matrix_custom_state<T, Fn, sizeof...(Args)>* state;
+
+  static void backward(const block_operation<T>& op, const matrix_custom_op& b, T* adj);
+};
+
+template <class T, class Fn, bool ScalarResult, class... Args>
+void matrix_custom_op<T, Fn, ScalarResult, Args...>::backward(const block_operation<T>& op,
+                                                              const matrix_custom_op& b, T* adj) {
   using matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
-  const auto& p = *static_cast<const matrix_custom_payload<T, Fn, n>*>(op.payload);
+  const auto& p = *b.state;
   const Eigen::Map<matrix> g(adj + op.first, p.result_rows, p.result_cols);
   if (g.isZero(0)) return;  // nothing flows (as for a statement)
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     auto arg = [&]<std::size_t K, class A>(std::integral_constant<std::size_t, K>,
                                            std::type_identity<A>) {
       if constexpr (is_real_v<A> || arithmetic<A>) return p.numbers[K];
-      else return custom_matrix_arg_t<T, A>(op.data[K], p.rows[K], p.cols[K]);
+      else return custom_matrix_arg_t<T, A>(p.values[K], p.rows[K], p.cols[K]);
     };
     const auto cotangents = [&] {
       if constexpr (ScalarResult)
@@ -153,22 +162,28 @@ requires((is_real_matrix_v<Args> || ...) &&
       return access::tape_of("custom_gradient", {&o[I]...});
     }
     (std::index_sequence_for<Args...>{});
-    matrix_custom_payload<T, Fn, n> payload{fn};
-    block_operation<T> op;
-    op.name = "custom_gradient";
-    op.backward = &matrix_custom_backward<T, Fn, ScalarResult, Args...>;
+    matrix_custom_state<T, Fn, n> payload{fn};
     for (std::size_t k = 0; k < n; ++k) {
       payload.rows[k] = o[k].rows;
       payload.cols[k] = o[k].cols;
       payload.numbers[k] = o[k].scalar ? o[k].number : T(0);
-      if (!o[k].scalar) op.data[k] = kept_value(tape, o[k]);
-      set_operand(op, k, o[k]);
+      if (!o[k].scalar) payload.values[k] = kept_value(tape, o[k]);
     }
+    // Records the block once the state is complete.
+    const auto record_with = [&](std::size_t outputs) {
+      using block = matrix_custom_op<T, Fn, ScalarResult, Args...>;
+      const block b{block_recorder<T>::keep(tape, payload)};
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return record_operation(tape, "custom_gradient", std::source_location(), {&o[I]...},
+                                outputs, b);
+      }
+      (std::index_sequence_for<Args...>{});
+    };
     const auto result = [&]<std::size_t... I>(std::index_sequence<I...>) {
       auto arg = [&]<std::size_t K, class A>(std::integral_constant<std::size_t, K>,
                                              std::type_identity<A>) {
         if constexpr (is_real_v<A> || arithmetic<A>) return payload.numbers[K];
-        else return custom_matrix_arg_t<T, A>(op.data[K], payload.rows[K], payload.cols[K]);
+        else return custom_matrix_arg_t<T, A>(payload.values[K], payload.rows[K], payload.cols[K]);
       };
       if constexpr (ScalarResult)
         return static_cast<T>(fn.primal(
@@ -179,8 +194,7 @@ requires((is_real_matrix_v<Args> || ...) &&
     }
     (std::index_sequence_for<Args...>{});
     if constexpr (ScalarResult) {
-      op.payload = block_recorder<T>::keep(tape, payload);
-      const std::uint32_t first = block_recorder<T>::record(tape, 1, op);
+      const std::uint32_t first = record_with(1);
       return block_recorder<T>::real(result, first, tape.id());
     } else {
       payload.result_rows = result.rows();
@@ -188,8 +202,7 @@ requires((is_real_matrix_v<Args> || ...) &&
       const auto size = static_cast<std::size_t>(result.size());
       T* out = block_recorder<T>::allocate(tape, size);
       std::copy(result.data(), result.data() + size, out);
-      op.payload = block_recorder<T>::keep(tape, payload);
-      const std::uint32_t first = block_recorder<T>::record(tape, size, op);
+      const std::uint32_t first = record_with(size);
       return access::template make<basic_real_matrix<T, Eigen::Dynamic>>(
           out, first, tape, result.rows(), result.cols());
     }

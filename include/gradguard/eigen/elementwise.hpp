@@ -1,18 +1,121 @@
 // IWYU pragma: private, include <gradguard/eigen.hpp>
 // Elementwise operations of gg::real_matrix: +, -, cwise_product,
 // cwise_quotient, the functions of the primitive list and relu. Each records
-// one block whose partials are stored per element (eigen/matrix.hpp's
-// record_elementwise and record_unary).
+// one block whose partials are stored per element (elementwise_op), with
+// value and partials from the rule table.
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <source_location>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
 
-#include <gradguard/eigen/matrix.hpp>
+#include <Eigen/Core>
+
+#include <gradguard/eigen/operand.hpp>
 #include <gradguard/rules/primitives.hpp>
 
 namespace gradguard {
 
 namespace detail {
+
+// C = op(A, B) or op(A) elementwise, n elements: the partials with respect
+// to each operand stored per element (nullptr: one, known from the rule's
+// type). An operand of one element is a scalar broadcast over the matrix.
+template <class T>
+struct elementwise_op {
+  std::array<const T*, 2> partials;
+  std::size_t n;
+
+  static void backward(const block_operation<T>& op, const elementwise_op& b, T* adj) {
+    const std::size_t n = b.n;
+    const T* g = adj + op.first;
+    for (std::size_t k = 0; k < 2; ++k) {
+      if (op.count[k] == 0) continue;
+      T* d = adj + op.operand[k];
+      const T* p = b.partials[k];
+      if (op.count[k] == n) {
+        if (p != nullptr)
+          for (std::size_t i = 0; i < n; ++i) d[i] += chained(g[i], p[i]);
+        else
+          for (std::size_t i = 0; i < n; ++i) d[i] += g[i];
+      } else {  // a scalar broadcast over the matrix
+        T s(0);
+        if (p != nullptr)
+          for (std::size_t i = 0; i < n; ++i) s += chained(g[i], p[i]);
+        else
+          for (std::size_t i = 0; i < n; ++i) s += g[i];
+        d[0] += s;
+      }
+    }
+  }
+};
+
+// Stores a partial per element unless it is structurally one.
+template <class P>
+inline constexpr bool stored_partial_v = !is_one_v<P>;
+
+template <class Rule, class T>
+auto record_elementwise(const char* name, matrix_operand<T> a, matrix_operand<T> b,
+                        const std::source_location& where) {
+  using access = matrix_access<T>;
+  access::settle(a);
+  access::settle(b);
+  if (!a.scalar && !b.scalar && (a.rows != b.rows || a.cols != b.cols))
+    throw std::invalid_argument(std::string("gradguard: gg::") + name + "(A, B): A is " + shape(a) +
+                                " and B is " + shape(b) +
+                                "; elementwise operations need operands of one shape");
+  basic_tape<T>& tape = access::tape_of(name, {&a, &b});
+  const matrix_operand<T>& shaped = a.scalar ? b : a;
+  const Eigen::Index n = shaped.size();
+  const auto count = static_cast<std::size_t>(n);
+  using partials_type = decltype(Rule::partials(T(), T(), T()));
+  using pa_type = std::remove_cvref_t<std::tuple_element_t<0, partials_type>>;
+  using pb_type = std::remove_cvref_t<std::tuple_element_t<1, partials_type>>;
+  T* out = block_recorder<T>::allocate(tape, count);
+  T* pa = stored_partial_v<pa_type> && a.count ? block_recorder<T>::allocate(tape, count) : nullptr;
+  T* pb = stored_partial_v<pb_type> && b.count ? block_recorder<T>::allocate(tape, count) : nullptr;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const T av = a[i], bv = b[i];
+    const T r = Rule::value(av, bv);
+    out[i] = r;
+    const auto p = Rule::partials(r, av, bv);
+    if constexpr (stored_partial_v<pa_type>)
+      if (pa) pa[i] = static_cast<T>(force(std::get<0>(p)));
+    if constexpr (stored_partial_v<pb_type>)
+      if (pb) pb[i] = static_cast<T>(force(std::get<1>(p)));
+  }
+  const std::uint32_t first =
+      record_operation(tape, name, where, {&a, &b}, count, elementwise_op<T>{{pa, pb}, count});
+  return std::tuple{out, first, &tape, shaped.rows, shaped.cols};
+}
+
+template <class Rule, class T>
+auto record_unary(const char* name, matrix_operand<T> a, const std::source_location& where) {
+  using access = matrix_access<T>;
+  access::settle(a);
+  basic_tape<T>& tape = access::tape_of(name, {&a});
+  const Eigen::Index n = a.size();
+  const auto count = static_cast<std::size_t>(n);
+  using pa_type = std::remove_cvref_t<std::tuple_element_t<0, decltype(Rule::partials(T(), T()))>>;
+  T* out = block_recorder<T>::allocate(tape, count);
+  T* pa = stored_partial_v<pa_type> ? block_recorder<T>::allocate(tape, count) : nullptr;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const T av = a[i];
+    const T r = Rule::value(av);
+    out[i] = r;
+    if constexpr (stored_partial_v<pa_type>)
+      pa[i] = static_cast<T>(force(std::get<0>(Rule::partials(r, av))));
+  }
+  const std::uint32_t first =
+      record_operation(tape, name, where, {&a}, count, elementwise_op<T>{{pa, nullptr}, count});
+  return std::tuple{out, first, &tape, a.rows, a.cols};
+}
+
 template <class Rule, class A, class B>
 auto elementwise(const char* name, const A& a, const B& b, const std::source_location& where) {
   using T = matrix_scalar_t<A, B>;
@@ -28,6 +131,8 @@ basic_real_matrix<T, C> elementwise(const char* name, const basic_real_matrix<T,
 }  // namespace detail
 
 // clang-format off
+// A + B, A - B, A .* B and A ./ B elementwise: matrices of one shape, or a matrix and a scalar (a
+// number or a gg::real, broadcast).
 template <class A, class B> requires detail::elementwise_operands<A, B>
 auto add(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   return detail::elementwise<rules::add_rule>("add", a, b, where);
@@ -67,6 +172,7 @@ requires detail::real_matrix_operands<A, B> &&(arithmetic<B> || detail::is_real_
     const A& a, const B& b) {
   return cwise_quotient(a, b, std::source_location());
 }
+// -A.
 template <class T, int C>
 auto operator-(const basic_real_matrix<T, C>& a) {
   return subtract(T(0), a, std::source_location());
@@ -235,6 +341,8 @@ basic_real_matrix<T, C> stop_gradient(const basic_real_matrix<T, C>& a, const st
   return a;
 }
 // </generated>
+// The binary functions of rules/primitives.hpp, elementwise: matrices of one shape, or a matrix and
+// a scalar (broadcast).
 // <generated: matrix binary from rules/primitives.hpp by tools/gen_primitives.py>
 template <class A, class B> requires detail::elementwise_operands<A, B>
 auto pow(const A& a, const B& b, const std::source_location& where = std::source_location::current()) {

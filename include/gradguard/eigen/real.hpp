@@ -149,6 +149,7 @@ bool isfinite(const basic_real<T>& x) {
   using std::isfinite;
   return isfinite(x.value);
 }
+// std::isnan and std::isinf of a gg::real's value (for Eigen's algorithms, which ask).
 template <class T>
 bool isnan(const basic_real<T>& x) {
   using std::isnan;

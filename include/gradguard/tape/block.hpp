@@ -12,10 +12,12 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <source_location>
 #include <span>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -68,20 +70,26 @@ class value_arena {
 
 // One recorded block. Operand k is the range of tape values
 // operand[k] .. operand[k] + count[k] - 1 (count 0: a constant, which gets no
-// adjoint); data[k] points at what the backward function reads (in the arena).
+// adjoint); more operands (gg::vstack) are range_count pairs (first value,
+// count) in the tape's index arena. What the backward function reads besides
+// the adjoints (shapes, kept values, partials) is the operation's own payload
+// type, stored here by value and read back as that type by the backward
+// function made for it (payload_backward below; eigen/operand.hpp records
+// through record_operation): no slot means one thing for
+// one operation and another for the next.
 template <class T>
 struct block_operation {
+  static constexpr std::size_t payload_capacity = 48;
+
   void (*backward)(const block_operation& op, T* adjoints) = nullptr;
   std::uint32_t first = 0;  // outputs: values first .. last
   std::uint32_t last = 0;
   std::array<std::uint32_t, 3> operand{};
   std::array<std::uint32_t, 3> count{};
-  std::array<const T*, 3> data{};
-  std::array<std::int64_t, 4> dims{};
-  // More operands, for operations with many (gg::vstack): range_count pairs
-  // (first value, count) in the tape's index arena.
   const std::uint32_t* ranges = nullptr;
   std::uint32_t range_count = 0;
+  const char* name = "";  // for messages: "product", "exp", ...
+  std::source_location where;
 
   // Calls f with the index of every value this block reads.
   template <class F>
@@ -91,12 +99,31 @@ struct block_operation {
     for (std::size_t r = 0; r < range_count; ++r)
       for (std::uint32_t i = ranges[2 * r]; i < ranges[2 * r] + ranges[2 * r + 1]; ++i) f(i);
   }
-  // What a callback block calls (a gg::custom_gradient's callables, kept
-  // by the tape until clear()); nullptr for the built-in operations.
-  const void* payload = nullptr;
-  const char* name = "";  // for messages: "product", "exp", ...
-  std::source_location where;
+
+  template <class P>
+  void set_payload(const P& p) noexcept {
+    static_assert(std::is_trivially_copyable_v<P> && sizeof(P) <= payload_capacity,
+                  "gradguard: a block payload is a small trivially copyable struct (keep larger "
+                  "state on the tape with block_recorder::keep and store the pointer)");
+    std::memcpy(payload_.data(), &p, sizeof(P));
+  }
+  template <class P>
+  P payload() const noexcept {
+    P p;
+    std::memcpy(&p, payload_.data(), sizeof(P));
+    return p;
+  }
+
+ private:
+  alignas(std::max_align_t) std::array<unsigned char, payload_capacity> payload_{};
 };
+
+// The backward function of an operation whose payload is P:
+// P::backward(op, payload, adjoints) adds the adjoints of op's operands.
+template <class P, class T>
+void payload_backward(const block_operation<T>& op, T* adjoints) {
+  P::backward(op, op.template payload<P>(), adjoints);
+}
 
 // How eigen/matrix.hpp records blocks on a tape (defined in tape.hpp).
 template <class T>
@@ -105,16 +132,16 @@ struct block_recorder;
 // A requested variable in tape.gradient(y, {A, b, w}): a scalar gg::real or
 // a matrix-valued variable (its range of tape values).
 template <class T>
-struct block_ref {
+struct value_range {
   std::uint32_t first = 0;
   std::uint32_t count = 0;
   tape_id_t tape_id = 0;
 };
 
-// What a matrix-valued variable gives tape.gradient: `x.tape_block()`.
+// What a matrix-valued variable gives tape.gradient: `x.tape_values()`.
 template <class V, class T>
-concept tape_block = requires(const V& v) {
-  { v.tape_block() } -> std::same_as<block_ref<T>>;
+concept has_tape_values = requires(const V& v) {
+  { v.tape_values() } -> std::same_as<value_range<T>>;
 };
 
 }  // namespace detail
@@ -126,15 +153,15 @@ class gradient_target {
  public:
   gradient_target(const basic_real<T>& x)  // NOLINT(google-explicit-constructor)
       : ref_{x.index(), 1, x.tape_id()}, scalar_(true), value_(x.value) {}
-  template <detail::tape_block<T> V>
+  template <detail::has_tape_values<T> V>
   gradient_target(const V& v)  // NOLINT(google-explicit-constructor)
-      : ref_(v.tape_block()) {}
-  const detail::block_ref<T>& ref() const noexcept { return ref_; }
+      : ref_(v.tape_values()) {}
+  const detail::value_range<T>& ref() const noexcept { return ref_; }
   bool scalar() const noexcept { return scalar_; }
   const T& value() const noexcept { return value_; }
 
  private:
-  detail::block_ref<T> ref_;
+  detail::value_range<T> ref_;
   bool scalar_ = false;
   T value_{};
 };
@@ -150,21 +177,21 @@ class block_gradient {
   // g[A] of a named result is a view of its storage (an Eigen::Map for a
   // gg::real_matrix), valid while g lives; of a temporary result
   // (tape.gradient(y, {A})[A]) it is a matrix of its own.
-  template <detail::tape_block<T> V>
+  template <detail::has_tape_values<T> V>
   auto operator[](const V& v) const& {
-    const auto b = v.tape_block();
+    const auto b = v.tape_values();
     return v.gradient_view(std::span<const T>(values_.data() + find(b), b.count));
   }
-  template <detail::tape_block<T> V>
+  template <detail::has_tape_values<T> V>
   auto operator[](const V& v) && {
-    const auto b = v.tape_block();
+    const auto b = v.tape_values();
     return v.gradient_from(std::span<const T>(values_.data() + find(b), b.count));
   }
 
  private:
   friend class basic_tape<T>;
   // The offset of x's adjoints (an empty matrix starts where the next value does).
-  std::size_t find(const detail::block_ref<T>& x) const {
+  std::size_t find(const detail::value_range<T>& x) const {
     for (const auto& e : entries_)
       if (e.ref.tape_id == x.tape_id && e.ref.first == x.first && e.ref.count == x.count)
         return e.offset;
@@ -172,7 +199,7 @@ class block_gradient {
         "gradguard: g[x]: x was not among the variables passed to tape.gradient(y, xs)");
   }
   struct entry {
-    detail::block_ref<T> ref;
+    detail::value_range<T> ref;
     std::size_t offset;
   };
   std::vector<entry> entries_;

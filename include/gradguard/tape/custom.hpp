@@ -60,19 +60,25 @@ const Fn& custom_callables(const void* payload) {
   }
 }
 
-// d operand_k += vjp(g, x...)_k, with g the adjoint of the result.
+// A scalar custom operation on the tape: its N input values (kept on the
+// tape) and its callables (kept by the tape when they capture).
 template <class T, class Fn, std::size_t N>
-void custom_backward(const block_operation<T>& op, T* adj) {
-  const T g = adj[op.first];
-  if (is_constant_zero(g)) return;  // nothing flows (as for a statement)
-  const Fn& fn = custom_callables<Fn>(op.payload);
-  const T* x = op.data[0];
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    const auto cotangents = as_partials_tuple(fn.vjp(g, x[I]...));
-    ((op.count[I] != 0 ? void(adj[op.operand[I]] += T(std::get<I>(cotangents))) : void()), ...);
+struct custom_op {
+  const T* x;
+  const void* callables;
+
+  // d operand_k += vjp(g, x...)_k, with g the adjoint of the result.
+  static void backward(const block_operation<T>& op, const custom_op& p, T* adj) {
+    const T g = adj[op.first];
+    if (is_constant_zero(g)) return;  // nothing flows (as for a statement)
+    const Fn& fn = custom_callables<Fn>(p.callables);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      const auto cotangents = as_partials_tuple(fn.vjp(g, p.x[I]...));
+      ((op.count[I] != 0 ? void(adj[op.operand[I]] += T(std::get<I>(cotangents))) : void()), ...);
+    }
+    (std::make_index_sequence<N>{});
   }
-  (std::make_index_sequence<N>{});
-}
+};
 
 template <class... Args>
 struct custom_tape_call {
@@ -97,14 +103,15 @@ struct custom_tape_call {
     T* kept = block_recorder<T>::allocate(*tape, n);
     for (std::size_t k = 0; k < n; ++k) kept[k] = x[k].value;
     block_operation<T> op;
-    op.backward = &custom_backward<T, Fn, n>;
+    op.backward = &payload_backward<custom_op<T, Fn, n>, T>;
     op.name = "custom_gradient";
     for (std::size_t k = 0; k < n; ++k) {
       op.operand[k] = x[k].index();
       op.count[k] = x[k].on_tape() ? 1 : 0;
     }
-    op.data[0] = kept;
-    if constexpr (!Fn::captureless) op.payload = block_recorder<T>::keep(*tape, fn);
+    const void* callables = nullptr;
+    if constexpr (!Fn::captureless) callables = block_recorder<T>::keep(*tape, fn);
+    op.set_payload(custom_op<T, Fn, n>{kept, callables});
     const std::uint32_t first = block_recorder<T>::record(*tape, 1, op);
     return block_recorder<T>::real(value, first, tape->id());
   }

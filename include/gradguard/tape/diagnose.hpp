@@ -42,7 +42,7 @@ tape_mismatch basic_tape<T>::wrong_thread(std::string_view what) const {
 
 template <class T>
 std::string basic_tape<T>::name_of(std::uint32_t i) const {
-  if (const auto* b = block_of(i)) {
+  if (const auto* b = range_of(i)) {
     std::string name = names_.substr(b->name_begin, b->name_size);
     if (!b->array) return name;
     return name + "[" + std::to_string(i - b->first) + "]";
@@ -52,7 +52,7 @@ std::string basic_tape<T>::name_of(std::uint32_t i) const {
 
 template <class T>
 std::string basic_tape<T>::created_at(std::uint32_t i) const {
-  if (const auto* b = block_of(i)) {
+  if (const auto* b = range_of(i)) {
     auto site = detail::format_site(b->where);
     if (!site.empty()) return " (created at " + site + ")";
   }
@@ -83,7 +83,7 @@ std::vector<std::size_t> basic_tape<T>::diagnose(std::span<const std::uint32_t> 
   for (const basic_real<T>& x : xs) {
     ++requested;
     const bool mine = owns(x);
-    const auto* b = mine ? block_of(x.index()) : nullptr;
+    const auto* b = mine ? range_of(x.index()) : nullptr;
     const bool zero = detail::plain_value(values[i]) == 0;
     if (mine && (b == nullptr || b->trainable) && !zero) {
       ++i;
@@ -325,7 +325,7 @@ template <class T>
 non_finite_adjoint basic_tape<T>::non_finite_value(std::uint32_t s, double value) const {
   std::ostringstream os;
   os << "gradguard: the value of ";
-  if (block_of(s) != nullptr) {
+  if (range_of(s) != nullptr) {
     os << "'" << name_of(s) << "'" << created_at(s);
   } else {
     describe_statement(os, s);

@@ -118,7 +118,7 @@ void basic_tape<T>::gradient_into(const basic_real<T>& y, const R& xs, std::span
     any_zero = true;
   }
   // Frozen variables are reported even with a non-zero adjoint.
-  if (any_zero || frozen_blocks_ > 0) {
+  if (any_zero || frozen_ranges_ > 0) {
     const std::uint32_t outputs[] = {top};
     for (std::size_t i :
          diagnose(std::span<const std::uint32_t>(outputs), y.on_tape(), xs, out, allow))
@@ -220,7 +220,7 @@ block_gradient<T> basic_tape<T>::block_gradient_of(const basic_real<T>& y,
     return std::any_of(begin, begin + xs[k].ref().count,
                        [](const T& v) { return detail::plain_value(v) != 0; });
   };
-  bool check = frozen_blocks_ > 0;
+  bool check = frozen_ranges_ > 0;
   for (std::size_t k = 0; k < xs.size() && !check; ++k)
     check = xs[k].ref().tape_id != id_ || !active_at(k);
   if (!check) return g;

@@ -20,6 +20,7 @@ class basic_tape;
 template <class T>
 class basic_real;
 
+// A number on a tape (or a constant, on none); gg::real is the double one.
 using real = basic_real<double>;
 
 template <class T>
@@ -83,6 +84,9 @@ class compound_operand {
 
 }  // namespace detail
 
+// A value recorded on a tape: its number, its index in the recording and the id of the recording.
+// Arithmetic with it records one statement per assignment; a real made from a number is a constant
+// (on no tape).
 template <class T = double>
 class basic_real {
  public:

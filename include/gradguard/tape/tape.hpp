@@ -97,7 +97,7 @@ struct statement_shape {
   std::uint16_t general;
 };
 
-struct variable_block {
+struct variable_range {
   std::uint32_t first;
   std::uint32_t count;
   std::uint32_t name_begin;  // in the tape's name buffer: no string per block
@@ -184,6 +184,9 @@ basic_tape<T>* tape_of(const E& e);
 
 }  // namespace detail
 
+// A recording of statements, swept in reverse for gradients: tape.variable makes the inputs,
+// gg::real arithmetic records, tape.gradient and tape.jacobian sweep. One tape per thread; clear()
+// starts a new recording and keeps the memory.
 template <class T = double>
 class basic_tape {
  public:
@@ -320,14 +323,14 @@ class basic_tape {
     leaf_values_.clear();
     info_.clear();
     cuts_.clear();
-    blocks_.clear();
+    variable_ranges_.clear();
     names_.clear();
     operations_.clear();
     arena_.clear();
     index_arena_.clear();
     callables_.clear();
     non_finite_values_.clear();
-    frozen_blocks_ = 0;
+    frozen_ranges_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
     // A new id: reals of the old recording are now recognised as stale.
@@ -341,7 +344,7 @@ class basic_tape {
             statements_.size() * sizeof(detail::statement_shape) +
                 units_.size() * sizeof(std::uint32_t) +
                 general_.size() * (sizeof(std::uint32_t) + sizeof(T)) +
-                blocks_.size() * sizeof(detail::variable_block) + names_.size() +
+                variable_ranges_.size() * sizeof(detail::variable_range) + names_.size() +
                 cuts_.size() * sizeof(detail::cut_record) +
                 operations_.size() * sizeof(detail::block_operation<T>) +
                 info_.size() * sizeof(detail::statement_info) + leaf_values_.size() * sizeof(T)};
@@ -405,15 +408,15 @@ class basic_tape {
     const auto name_begin = static_cast<std::uint32_t>(names_.size());
     names_.append(name);
     try {
-      blocks_.push_back({static_cast<std::uint32_t>(statements_.size()),
-                         static_cast<std::uint32_t>(count), name_begin,
-                         static_cast<std::uint32_t>(name.size()), array,
-                         is_trainable == trainable::yes, where});
+      variable_ranges_.push_back({static_cast<std::uint32_t>(statements_.size()),
+                                  static_cast<std::uint32_t>(count), name_begin,
+                                  static_cast<std::uint32_t>(name.size()), array,
+                                  is_trainable == trainable::yes, where});
     } catch (...) {
       names_.resize(name_begin);
       throw;
     }
-    frozen_blocks_ += is_trainable == trainable::no;
+    frozen_ranges_ += is_trainable == trainable::no;
     const auto first = static_cast<std::uint32_t>(statements_.size());
     std::fill_n(statements_.end(), count, detail::statement_shape{0, 0});
     if (check_finite_)
@@ -449,11 +452,11 @@ class basic_tape {
   }
 
   // The variable block holding index i, or nullptr.
-  const detail::variable_block* block_of(std::uint32_t i) const {
+  const detail::variable_range* range_of(std::uint32_t i) const {
     auto it = std::upper_bound(
-        blocks_.begin(), blocks_.end(), i,
-        [](std::uint32_t v, const detail::variable_block& b) { return v < b.first; });
-    if (it == blocks_.begin()) return nullptr;
+        variable_ranges_.begin(), variable_ranges_.end(), i,
+        [](std::uint32_t v, const detail::variable_range& b) { return v < b.first; });
+    if (it == variable_ranges_.begin()) return nullptr;
     --it;
     return i < it->first + it->count ? &*it : nullptr;
   }
@@ -577,10 +580,10 @@ class basic_tape {
   std::vector<std::pair<std::uint32_t, double>> non_finite_values_;
   std::vector<detail::non_finite_origin<T>> origins_;
   std::vector<detail::cut_record> cuts_;
-  std::vector<detail::variable_block> blocks_;
+  std::vector<detail::variable_range> variable_ranges_;
   std::string names_;
   std::vector<T> adjoints_;
-  std::size_t frozen_blocks_ = 0;
+  std::size_t frozen_ranges_ = 0;
   std::size_t room_ = 0;  // operands (and statements) that fit without growing
   // Below the first statement with operands there are only variables: the
   // sweep stops there (inputs are usually created first).
@@ -591,6 +594,7 @@ class basic_tape {
   bool check_finite_;
 };
 
+// The tape of doubles.
 using tape = basic_tape<double>;
 
 namespace detail {
