@@ -126,6 +126,9 @@ inline gradient_check_entry compare(const char* engine, const std::string& compo
 
 }  // namespace detail
 
+// The result of gg::check_gradient: one entry per engine and component
+// (analytic, numeric, errors, a note), true when every derivative agrees;
+// operator<< prints the table.
 class gradient_check_report {
  public:
   std::vector<std::string> engines;           // the engines that were run

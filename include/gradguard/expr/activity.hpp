@@ -118,6 +118,8 @@ using status_t = typename decltype(+boost::hana::find(activity<std::remove_cvref
                                                       boost::hana::type_c<detail::name_tag<Name>>)
                                         .value_or(boost::hana::type_c<reason::absent>))::type;
 
+// Whether the variable Name has a differentiable path to the result of E (is_active_v), or any of
+// Names (reaches_any_v).
 template <class E, fixed_string Name>
 inline constexpr bool is_active_v = std::is_same_v<status_t<E, Name>, detail::active_path>;
 

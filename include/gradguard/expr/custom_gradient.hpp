@@ -99,6 +99,8 @@ struct invalid_custom_rule {
 };
 }  // namespace rules
 
+// What gg::custom_gradient(primal, vjp[, gg::linear_vjp]) returns: a callable that makes one node
+// (or one tape block) of its arguments.
 template <class Primal, class Vjp, bool Linear = false>
 struct custom_function {
   static constexpr bool linear = Linear;

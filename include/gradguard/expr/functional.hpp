@@ -19,6 +19,8 @@ template <class T>
 struct nondiff_arg {
   T value;
 };
+// gg::nondiff(v): an argument of gg::value_and_grad or gg::check_gradient passed through, not
+// differentiated.
 template <class T>
 constexpr nondiff_arg<T> nondiff(T v) {
   return {v};

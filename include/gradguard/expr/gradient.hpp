@@ -17,6 +17,7 @@
 
 namespace gradguard {
 
+// The names of a gradient_result's entries, in the order asked.
 template <fixed_string... Names>
 struct name_list {};
 
@@ -50,6 +51,8 @@ struct gradient_result<name_list<Names...>, Ts...> {
   }
 };
 
+// The result of gg::value_and_gradient(f, x, y): the value and the gradient (g[x], or structured
+// bindings).
 template <class Value, class Gradient>
 struct value_and_gradient_result {
   Value value;

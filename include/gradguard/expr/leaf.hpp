@@ -77,6 +77,8 @@ inline constexpr bool is_trainable_variable_v<variable<Name, T>> = true;
 template <class V>
 concept named_variable = is_variable_v<std::remove_cvref_t<V>>;
 
+// gg::var<"x">(1.5): a variable named x; gg::frozen<"w">(v): a named parameter that is not
+// differentiated (reason::frozen); gg::constant(v): a literal.
 template <fixed_string Name, arithmetic T>
 constexpr variable<Name, T> var(T v) noexcept {
   return {v};

@@ -78,6 +78,8 @@ constexpr bool is_condition_value() {
 }
 }  // namespace detail
 
+// An operation of a static expression: the rule (its value and partials, rules/) and the operands,
+// held by value. Its type records which variables reach it.
 template <class Rule, class... Args>
 struct node {
   using rule = Rule;
@@ -167,6 +169,7 @@ GRADGUARD_ALWAYS_INLINE constexpr auto node_partials(const E& e, const R& r, con
 template <class Rule, class... Args>
 struct is_expression<node<Rule, Args...>> : std::true_type {};
 
+// Whether E is an operation (not a leaf).
 template <class E>
 inline constexpr bool is_node_v = false;
 template <class Rule, class... Args>
@@ -176,6 +179,7 @@ inline constexpr bool is_node_v<node<Rule, Args...>> = true;
 template <class T>
 concept operand = expression<T> || arithmetic<T>;
 
+// An operand as an expression: a number becomes a literal.
 template <class T>
 constexpr auto as_expression(const T& v) {
   if constexpr (expression<T>) return v;
@@ -238,6 +242,8 @@ constexpr void too_deep() {
 }
 }  // namespace detail
 
+// The node of Rule over args (numbers become literals); for new operations (CONTRIBUTING.md, adding
+// a primitive).
 template <class Rule, class... Args>
 constexpr auto make_node(const Args&... args) {
   using result = node<Rule, std::remove_cvref_t<decltype(as_expression(args))>...>;

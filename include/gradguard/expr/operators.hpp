@@ -103,6 +103,8 @@ template <operand X> constexpr auto softplus(const X& x) { return detail::apply_
 template <int N, operand X>
 constexpr auto polygamma(std::integral_constant<int, N>, const X& x) { return detail::apply_function<rules::polygamma_rule<N>>(x); }
 
+// The cuts of rules/primitives.hpp: their value, and no derivative (reason::non_differentiable, or
+// reason::stop_gradient).
 // <generated: static cut from rules/primitives.hpp by tools/gen_primitives.py>
 template <operand X> constexpr auto floor(const X& x) { return detail::apply_function<rules::floor_rule>(x); }
 template <operand X> constexpr auto ceil(const X& x) { return detail::apply_function<rules::ceil_rule>(x); }
@@ -113,6 +115,7 @@ template <operand X> constexpr auto stop_gradient(const X& x) { return detail::a
 // </generated>
 template <arithmetic T, operand X> constexpr auto cast(const X& x) { return detail::apply_function<rules::cast_rule<T>>(x); }
 
+// The binary functions of rules/primitives.hpp on expressions and numbers.
 // <generated: static binary from rules/primitives.hpp by tools/gen_primitives.py>
 template <class L, class R> requires function_operands<L, R>
 constexpr auto pow(const L& a, const R& b) { return detail::apply_function<rules::pow_rule>(a, b); }

@@ -104,6 +104,7 @@ template <dual_like X> constexpr auto trunc(X&& x) { return detail::apply_rule<r
 template <dual_like X> constexpr auto sign(X&& x) { return detail::apply_rule<rules::sign_rule>(std::forward<X>(x)); }
 template <dual_like X> constexpr auto stop_gradient(X&& x) { return detail::apply_rule<rules::stop_gradient_rule>(std::forward<X>(x)); }
 // </generated>
+// The binary functions of rules/primitives.hpp on duals and numbers.
 // <generated: dual binary from rules/primitives.hpp by tools/gen_primitives.py>
 template <class L, class R> requires dual_operands<L, R>
 constexpr auto pow(L&& a, R&& b) { return detail::apply_rule<rules::pow_rule>(std::forward<L>(a), std::forward<R>(b)); }

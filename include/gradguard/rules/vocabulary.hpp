@@ -25,6 +25,7 @@ inline constexpr bool is_integer_valued_v = std::is_integral_v<A> || requires {
 };
 }  // namespace detail
 
+// A number type (int, double, bool, ...): a constant, never differentiated.
 template <class T>
 concept arithmetic = std::is_arithmetic_v<std::remove_cvref_t<T>>;
 
@@ -32,6 +33,7 @@ concept arithmetic = std::is_arithmetic_v<std::remove_cvref_t<T>>;
 // engines drop it at compile time. Converts to 0 of any arithmetic type.
 struct zero;
 struct one;
+// Whether T is the structural zero (is_zero_v) or one (is_one_v); structural: either.
 template <class T>
 inline constexpr bool is_zero_v = std::is_same_v<std::remove_cvref_t<T>, zero>;
 template <class T>
@@ -47,6 +49,8 @@ concept structural = is_zero_v<T> || is_one_v<T>;
 template <class T>
 concept not_structural = !structural<T>;
 
+// gg::zero and gg::one: derivatives known at compile time to be 0 or 1. Arithmetic with them is
+// resolved by the types (0 * x is zero, 1 * x is x), and they convert to any number.
 struct zero {
   template <arithmetic T>
   constexpr operator T() const noexcept {  // NOLINT(google-explicit-constructor)
@@ -144,6 +148,7 @@ struct lazy {
 template <class F>
 lazy(F) -> lazy<F>;
 
+// A partial computed only when used (lazy), and force(p), its value.
 template <class T>
 inline constexpr bool is_lazy_v = false;
 template <class F>
@@ -171,6 +176,7 @@ struct frozen;              // declared with gg::frozen (gg::trainable::no on th
 struct not_a_variable;      // a constant or a number was passed
 }  // namespace reason
 
+// The reason of a missing gradient as a value, named as the gg::reason:: types (see above).
 enum class missing_reason {
   absent,              // not on any path to the result
   stop_gradient,       // every path is cut by stop_gradient
@@ -186,6 +192,7 @@ enum class missing_reason {
   constant [[deprecated("use gg::missing_reason::not_a_variable")]] = not_a_variable,
 };
 
+// The value of the reason type Reason: reason_code_v<reason::frozen> == missing_reason::frozen.
 template <class Reason>
 inline constexpr missing_reason reason_code_v = missing_reason::non_differentiable;
 template <>
