@@ -43,11 +43,9 @@ struct product_op {
 
 // The matrix product (as Eigen's operator*): A is m x k, B is k x n.
 template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&
-    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> &&
-     !detail::is_real_v<B>)auto product(const A& a, const B& b,
-                                        const std::source_location& where =
-                                            std::source_location::current()) {
+requires detail::matrix_pair<A, B>
+auto product(const A& a, const B& b,
+             const std::source_location& where = std::source_location::current()) {
   using T = detail::matrix_scalar_t<A, B>;
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
@@ -74,11 +72,8 @@ requires detail::real_matrix_operands<A, B> &&
 
 // A * B for matrices: the product (a scalar times a matrix is elementwise).
 template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&
-    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)auto
-    operator*(const A& a, const B& b) {
-  return product(a, b, std::source_location());
-}
+requires detail::matrix_pair<A, B>
+auto operator*(const A& a, const B& b) { return product(a, b, std::source_location()); }
 
 namespace detail {
 // C = A^T, A m x n: dA += dC^T.
@@ -134,11 +129,8 @@ struct dot_op {
 
 // dot(u, v) = sum(u .* v) over all elements (u, v of one shape).
 template <class A, class B>
-requires detail::real_matrix_operands<A, B> &&
-    (!arithmetic<A> && !arithmetic<B> && !detail::is_real_v<A> && !detail::is_real_v<B>)
-        basic_real<detail::matrix_scalar_t<A, B>> dot(
-            const A& a, const B& b,
-            const std::source_location& where = std::source_location::current()) {
+requires detail::matrix_pair<A, B> basic_real<detail::matrix_scalar_t<A, B>> dot(
+    const A& a, const B& b, const std::source_location& where = std::source_location::current()) {
   using T = detail::matrix_scalar_t<A, B>;
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
@@ -187,11 +179,9 @@ struct colwise_add_op {
 
 // M + v 1^T: the vector v added to every column of M (a bias per row).
 template <class M, class V>
-requires detail::real_matrix_operands<M, V> &&
-    (!arithmetic<M> && !arithmetic<V> && !detail::is_real_v<M> &&
-     !detail::is_real_v<V>)auto colwise_add(const M& m, const V& v,
-                                            const std::source_location& where =
-                                                std::source_location::current()) {
+requires detail::matrix_pair<M, V>
+auto colwise_add(const M& m, const V& v,
+                 const std::source_location& where = std::source_location::current()) {
   using T = detail::matrix_scalar_t<M, V>;
   using access = detail::matrix_access<T>;
   auto om = access::operand(m);

@@ -163,10 +163,12 @@ std::uint32_t record_operation(basic_tape<T>& tape, const char* name,
   op.backward = &payload_backward<P, T>;
   op.name = name;
   op.where = where;
+  if (operands.size() > op.operand.size())
+    throw std::logic_error("gradguard: a block has at most 3 operands; pass more as ranges");
   std::size_t k = 0;
   for (const auto* o : operands) {
-    op.operand.at(k) = o->first;
-    op.count.at(k) = o->count;
+    op.operand[k] = o->first;
+    op.count[k] = o->count;
     ++k;
   }
   op.ranges = ranges.data();
@@ -248,6 +250,12 @@ using matrix_scalar_t = typename matrix_pair_scalar<A, B>::type;
 template <class A, class B>
 concept real_matrix_operands = (is_real_matrix_v<A> || is_real_matrix_v<B>)&&matrix_operand_of<
     A, matrix_scalar_t<A, B>>&& matrix_operand_of<B, matrix_scalar_t<A, B>>;
+
+// Operands of a linear-algebra operation (product, dot, colwise_add): two
+// matrices, at least one a real_matrix (no scalar: that is elementwise).
+template <class A, class B>
+concept matrix_pair = real_matrix_operands<A, B> && !arithmetic<A> && !arithmetic<B> &&
+                      !is_real_v<A> && !is_real_v<B>;
 
 // Operands of an elementwise operation: those, or a constant matrix and a
 // gg::real (y - mu for data y: one block, the gradient goes to mu only).
