@@ -6,6 +6,7 @@
 //   static_assert(gg::tangent(x * x + 3.0 * x)[0] == 7.0);   // d/dx (x^2 + 3x) = 2x + 3
 #pragma once
 
+#include <gradguard/forward/apply.hpp>      // IWYU pragma: export
 #include <gradguard/forward/dual.hpp>       // IWYU pragma: export
 #include <gradguard/forward/operators.hpp>  // IWYU pragma: export
 #include <gradguard/forward/tangent.hpp>    // IWYU pragma: export

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <gradguard/forward/apply.hpp>
 #include <gradguard/forward/dual.hpp>
 #include <gradguard/rules/primitives.hpp>
 
