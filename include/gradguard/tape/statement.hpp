@@ -1,7 +1,8 @@
 // IWYU pragma: private, include <gradguard/gradguard.hpp>
-// Recording one statement: the tape of an expression's reals (or the error
-// for reals of two recordings, or of a cleared tape), and basic_tape::record,
-// which runs the static sweep (tape/record.hpp) into the operand arrays.
+// Recording: the tape of an expression's reals (or the error for reals of two
+// recordings, or of a cleared tape); basic_tape::record, which runs the static
+// sweep (tape/record.hpp) into the operand arrays; variables, cut values and
+// matrix blocks; and make_room, which grows every array at once.
 #pragma once
 
 #include <algorithm>
@@ -118,6 +119,101 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e,
   room_ -= need;
   first_operation_ = std::min(first_operation_, index);
   return basic_real<T>(T(ev.value), index, id_);
+}
+
+template <class T>
+inline basic_real<T> basic_tape<T>::record_cut(const T& value, const basic_real<T>& operand,
+                                               missing_reason why, std::string_view operation,
+                                               const std::source_location& where) {
+  if (!operand.on_tape()) return basic_real<T>(value);
+  if (!owns(operand)) throw mismatch(operand);
+  if (room_ < 1) make_room(1);
+  cuts_.push_back(
+      {static_cast<std::uint32_t>(statements_.size()), operand.index(), why, operation, where});
+  if (check_finite_) {
+    try {
+      info_.end()[0] = {nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())};
+      info_.commit(1);
+    } catch (...) {
+      cuts_.pop_back();
+      throw;
+    }
+  }
+  statements_.end()[0] = {0, 0};
+  statements_.commit(1);
+  room_ -= 1;
+  return basic_real<T>(value, static_cast<std::uint32_t>(statements_.size() - 1), id_);
+}
+
+template <class T>
+inline std::uint32_t basic_tape<T>::begin_variables(std::string_view name, std::size_t count,
+                                                    bool array, trainable is_trainable,
+                                                    const std::source_location& where) {
+  if (room_ < count) make_room(count);
+  const auto name_begin = static_cast<std::uint32_t>(names_.size());
+  names_.append(name);
+  try {
+    variable_ranges_.push_back({static_cast<std::uint32_t>(statements_.size()),
+                                static_cast<std::uint32_t>(count), name_begin,
+                                static_cast<std::uint32_t>(name.size()), array,
+                                is_trainable == trainable::yes, where});
+  } catch (...) {
+    names_.resize(name_begin);
+    throw;
+  }
+  frozen_ranges_ += is_trainable == trainable::no;
+  const auto first = static_cast<std::uint32_t>(statements_.size());
+  std::fill_n(statements_.end(), count, detail::statement_shape{0, 0});
+  if (check_finite_)
+    std::fill_n(
+        info_.end(), count,
+        detail::statement_info{nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())});
+  statements_.commit(count);
+  if (check_finite_) info_.commit(count);
+  room_ -= count;
+  return first;
+}
+
+template <class T>
+inline void basic_tape<T>::make_room(std::size_t need) {
+  if (statements_.size() + need > std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("gradguard: a tape holds at most 2^32 - 1 values");
+  statements_.reserve_more(need);
+  units_.reserve_more(need);
+  general_.reserve_more(need);
+  partials_.reserve_more(need);
+  if (check_finite_) {
+    info_.reserve_more(need);
+    leaf_values_.reserve_more(need);
+  }
+  room_ =
+      std::min({statements_.capacity() - statements_.size(), units_.capacity() - units_.size(),
+                general_.capacity() - general_.size(), partials_.capacity() - partials_.size()});
+  if (check_finite_)
+    room_ = std::min(
+        {room_, info_.capacity() - info_.size(), leaf_values_.capacity() - leaf_values_.size()});
+}
+
+template <class T>
+inline std::uint32_t basic_tape<T>::record_block(std::size_t n, detail::block_operation<T> op) {
+  const auto first = static_cast<std::uint32_t>(statements_.size());
+  if (n == 0) return first;                          // an empty matrix: nothing flows
+  if (operations_.size() == operations_.capacity())  // may throw: nothing recorded yet
+    operations_.reserve(std::max<std::size_t>(16, 2 * operations_.capacity()));
+  if (room_ < n) make_room(n);
+  std::fill_n(statements_.end(), n, detail::statement_shape{0, 0});
+  if (check_finite_)
+    std::fill_n(
+        info_.end(), n,
+        detail::statement_info{nullptr, op.where, static_cast<std::uint32_t>(leaf_values_.size())});
+  statements_.commit(n);
+  if (check_finite_) info_.commit(n);
+  room_ -= n;
+  op.first = first;
+  op.last = first + static_cast<std::uint32_t>(n - 1);
+  operations_.push_back(op);  // cannot throw after the reserve
+  first_operation_ = std::min(first_operation_, first);
+  return first;
 }
 
 }  // namespace gradguard

@@ -46,6 +46,7 @@
 #include <gradguard/tape/errors.hpp>
 #include <gradguard/tape/real.hpp>
 #include <gradguard/tape/record.hpp>
+#include <gradguard/tape/records.hpp>
 #include <gradguard/tape/registry.hpp>
 
 namespace gradguard {
@@ -91,88 +92,6 @@ template <class T>
 class tape_gradient;
 
 namespace detail {
-
-struct statement_shape {
-  std::uint16_t units;
-  std::uint16_t general;
-};
-
-struct variable_range {
-  std::uint32_t first;
-  std::uint32_t count;
-  std::uint32_t name_begin;  // in the tape's name buffer: no string per block
-  std::uint32_t name_size;
-  bool array;  // made by tape.variables: elements are named name[i]
-  bool trainable;
-  std::source_location where;
-};
-
-// An operand cut off from a statement.
-struct cut_record {
-  std::uint32_t statement;
-  std::uint32_t operand;
-  missing_reason reason;
-  std::string_view operation;
-  std::source_location where;
-};
-
-// With gg::check_finite: what the message about a statement needs.
-struct statement_info {
-  std::string (*describe)();
-  std::source_location where;
-  std::uint32_t first_leaf_value;
-};
-
-// With gg::check_finite: where a sweep made an operand's adjoint NaN or
-// infinite from a finite one (block: the index of a matrix operation).
-template <class T>
-struct non_finite_origin {
-  std::uint32_t statement;
-  std::uint32_t operand;
-  T adjoint;
-  T partial;
-  std::uint32_t block = std::numeric_limits<std::uint32_t>::max();
-};
-
-// A value with tangents (a gg::dual, for forward-over-reverse Hessians) is
-// recognised by its members: the tape does not depend on forward/.
-template <class T>
-concept with_tangent = requires(const T& v) {
-  v.value;
-  v.tangent;
-};
-
-// Whether an adjoint is zero with all it carries (a dual adjoint whose value
-// is 0 may still have tangents).
-template <class T>
-constexpr bool is_constant_zero(const T& a) {
-  if constexpr (is_real_v<T>) return !a.on_tape() && is_constant_zero(a.value);
-  else if constexpr (with_tangent<T>) {
-    if (!is_constant_zero(a.value)) return false;
-    for (const auto& t : a.tangent)
-      if (!is_constant_zero(t)) return false;
-    return true;
-  } else return a == T(0);
-}
-
-template <class T>
-double plain_value(const T& v) {
-  if constexpr (is_real_v<T> || with_tangent<T>) return plain_value(v.value);
-  else return static_cast<double>(v);
-}
-
-// tape.variable("n", 3): the error of the static engine for an integer
-// argument, at the position of the value.
-template <class V, std::size_t Position = 2>  // dependent, so named only when instantiated
-constexpr void integer_tape_variable() {
-  [[maybe_unused]] cannot_differentiate_with_respect_to_argument<Position,
-                                                                 reason::integer_or_boolean>
-      error;
-  static_assert(always_false<V>,
-                "gradguard: tape.variable(name, value): the value is an integer or bool, which has "
-                "no derivative; fix: pass a floating value, tape.variable(\"n\", 3.0), or use the "
-                "number itself in the computation (a plain number is a constant)");
-}
 
 template <class R, class T>
 concept range_of_reals =
@@ -357,26 +276,7 @@ class basic_tape {
   // A value cut off from its operand by a non-differentiable operation
   // (gg::stop_gradient(r), gg::floor(r), ... on a gg::real).
   basic_real<T> record_cut(const T& value, const basic_real<T>& operand, missing_reason why,
-                           std::string_view operation, const std::source_location& where) {
-    if (!operand.on_tape()) return basic_real<T>(value);
-    if (!owns(operand)) throw mismatch(operand);
-    if (room_ < 1) make_room(1);
-    cuts_.push_back(
-        {static_cast<std::uint32_t>(statements_.size()), operand.index(), why, operation, where});
-    if (check_finite_) {
-      try {
-        info_.end()[0] = {nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())};
-        info_.commit(1);
-      } catch (...) {
-        cuts_.pop_back();
-        throw;
-      }
-    }
-    statements_.end()[0] = {0, 0};
-    statements_.commit(1);
-    room_ -= 1;
-    return basic_real<T>(value, static_cast<std::uint32_t>(statements_.size() - 1), id_);
-  }
+                           std::string_view operation, const std::source_location& where);
 
   tape_mismatch mismatch(std::uint32_t index, detail::tape_id_t tape_id) const {
     return mismatch(basic_real<T>(T(0), index, tape_id));
@@ -403,53 +303,12 @@ class basic_tape {
   friend class tape_gradient;
 
   std::uint32_t begin_variables(std::string_view name, std::size_t count, bool array,
-                                trainable is_trainable, const std::source_location& where) {
-    if (room_ < count) make_room(count);
-    const auto name_begin = static_cast<std::uint32_t>(names_.size());
-    names_.append(name);
-    try {
-      variable_ranges_.push_back({static_cast<std::uint32_t>(statements_.size()),
-                                  static_cast<std::uint32_t>(count), name_begin,
-                                  static_cast<std::uint32_t>(name.size()), array,
-                                  is_trainable == trainable::yes, where});
-    } catch (...) {
-      names_.resize(name_begin);
-      throw;
-    }
-    frozen_ranges_ += is_trainable == trainable::no;
-    const auto first = static_cast<std::uint32_t>(statements_.size());
-    std::fill_n(statements_.end(), count, detail::statement_shape{0, 0});
-    if (check_finite_)
-      std::fill_n(
-          info_.end(), count,
-          detail::statement_info{nullptr, where, static_cast<std::uint32_t>(leaf_values_.size())});
-    statements_.commit(count);
-    if (check_finite_) info_.commit(count);
-    room_ -= count;
-    return first;
-  }
+                                trainable is_trainable, const std::source_location& where);
 
   // Grows every array so that a statement of up to `need` operands fits,
   // then sets room_ to what is left in the fullest one: recording then tests
   // room_ once per statement instead of each array.
-  void make_room(std::size_t need) {
-    if (statements_.size() + need > std::numeric_limits<std::uint32_t>::max())
-      throw std::length_error("gradguard: a tape holds at most 2^32 - 1 values");
-    statements_.reserve_more(need);
-    units_.reserve_more(need);
-    general_.reserve_more(need);
-    partials_.reserve_more(need);
-    if (check_finite_) {
-      info_.reserve_more(need);
-      leaf_values_.reserve_more(need);
-    }
-    room_ =
-        std::min({statements_.capacity() - statements_.size(), units_.capacity() - units_.size(),
-                  general_.capacity() - general_.size(), partials_.capacity() - partials_.size()});
-    if (check_finite_)
-      room_ = std::min(
-          {room_, info_.capacity() - info_.size(), leaf_values_.capacity() - leaf_values_.size()});
-  }
+  void make_room(std::size_t need);
 
   // The variable block holding index i, or nullptr.
   const detail::variable_range* range_of(std::uint32_t i) const {
@@ -497,26 +356,7 @@ class basic_tape {
   void check_origins(std::uint32_t top, ForEachRequested& requested) const;
 
   // Records a block of n outputs; returns the index of the first.
-  std::uint32_t record_block(std::size_t n, detail::block_operation<T> op) {
-    const auto first = static_cast<std::uint32_t>(statements_.size());
-    if (n == 0) return first;                          // an empty matrix: nothing flows
-    if (operations_.size() == operations_.capacity())  // may throw: nothing recorded yet
-      operations_.reserve(std::max<std::size_t>(16, 2 * operations_.capacity()));
-    if (room_ < n) make_room(n);
-    std::fill_n(statements_.end(), n, detail::statement_shape{0, 0});
-    if (check_finite_)
-      std::fill_n(info_.end(), n,
-                  detail::statement_info{nullptr, op.where,
-                                         static_cast<std::uint32_t>(leaf_values_.size())});
-    statements_.commit(n);
-    if (check_finite_) info_.commit(n);
-    room_ -= n;
-    op.first = first;
-    op.last = first + static_cast<std::uint32_t>(n - 1);
-    operations_.push_back(op);  // cannot throw after the reserve
-    first_operation_ = std::min(first_operation_, first);
-    return first;
-  }
+  std::uint32_t record_block(std::size_t n, detail::block_operation<T> op);
   static basic_real<T> real_at(const T& value, std::uint32_t index, detail::tape_id_t tape_id) {
     return basic_real<T>(value, index, tape_id);
   }
