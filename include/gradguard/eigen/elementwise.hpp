@@ -66,9 +66,8 @@ auto record_elementwise(const char* name, matrix_operand<T> a, matrix_operand<T>
   access::settle(a);
   access::settle(b);
   if (!a.scalar && !b.scalar && (a.rows != b.rows || a.cols != b.cols))
-    throw std::invalid_argument(std::string("gradguard: gg::") + name + "(A, B): A is " + shape(a) +
-                                " and B is " + shape(b) +
-                                "; elementwise operations need operands of one shape");
+    throw_shapes("gg::" + std::string(name) + "(A, B)", "A", a, "B", b,
+                 "elementwise operations need operands of one shape");
   basic_tape<T>& tape = access::tape_of(name, {&a, &b});
   const matrix_operand<T>& shaped = a.scalar ? b : a;
   const Eigen::Index n = shaped.size();

@@ -53,8 +53,7 @@ auto product(const A& a, const B& b,
   access::settle(oa);
   access::settle(ob);
   if (oa.cols != ob.rows)
-    throw std::invalid_argument("gradguard: A * B: A is " + detail::shape(oa) + " and B is " +
-                                detail::shape(ob) + "; a product needs A.cols() == B.rows()");
+    detail::throw_shapes("A * B", "A", oa, "B", ob, "a product needs A.cols() == B.rows()");
   basic_tape<T>& tape = access::tape_of("product", {&oa, &ob});
   // The backward rule reads both values; a constant's is copied to the tape.
   const T* av = detail::kept_value(tape, oa);
@@ -138,9 +137,8 @@ requires detail::matrix_pair<A, B> basic_real<detail::matrix_scalar_t<A, B>> dot
   access::settle(oa);
   access::settle(ob);
   if (oa.size() != ob.size())
-    throw std::invalid_argument("gradguard: gg::dot(u, v): u is " + detail::shape(oa) +
-                                " and v is " + detail::shape(ob) +
-                                "; a dot product needs as many elements in both");
+    detail::throw_shapes("gg::dot(u, v)", "u", oa, "v", ob,
+                         "a dot product needs as many elements in both");
   basic_tape<T>& tape = access::tape_of("dot", {&oa, &ob});
   const T* av = detail::kept_value(tape, oa);
   const T* bv = detail::kept_value(tape, ob);
@@ -189,9 +187,9 @@ auto colwise_add(const M& m, const V& v,
   access::settle(om);
   access::settle(ov);
   if (ov.cols != 1 || ov.rows != om.rows)
-    throw std::invalid_argument("gradguard: gg::colwise_add(M, v): M is " + detail::shape(om) +
-                                " and v is " + detail::shape(ov) + "; v must be a vector of " +
-                                std::to_string(om.rows) + " elements (one per row of M)");
+    detail::throw_shapes(
+        "gg::colwise_add(M, v)", "M", om, "v", ov,
+        "v must be a vector of " + std::to_string(om.rows) + " elements (one per row of M)");
   basic_tape<T>& tape = access::tape_of("colwise_add", {&om, &ov});
   const auto n = static_cast<std::size_t>(om.size());
   T* out = detail::block_recorder<T>::allocate(tape, n);

@@ -200,6 +200,17 @@ std::string shape(const matrix_operand<T>& o) {
   return std::to_string(o.rows) + " x " + std::to_string(o.cols);
 }
 
+// The error of an operation on two operands of shapes it cannot take, in one
+// form: "gradguard: gg::dot(u, v): u is 2 x 1 and v is 3 x 1; <need>".
+template <class T>
+[[noreturn]] void throw_shapes(std::string_view call, std::string_view a_name,
+                               const matrix_operand<T>& a, std::string_view b_name,
+                               const matrix_operand<T>& b, std::string_view need) {
+  throw std::invalid_argument("gradguard: " + std::string(call) + ": " + std::string(a_name) +
+                              " is " + shape(a) + " and " + std::string(b_name) + " is " +
+                              shape(b) + "; " + std::string(need));
+}
+
 // The result type of an operation on A (and B): a vector when it has one
 // column by type, else a matrix.
 template <class A>
