@@ -2,6 +2,8 @@
 // <cmath>, clang++ does not (there this file checks nothing but compiles).
 #include <gradguard/gradguard.hpp>
 
+#include <numbers>
+
 namespace gg = gradguard;
 
 namespace {
@@ -36,3 +38,10 @@ static_assert(gg::value(gg::d(gg::d(gg::exp(zero), zero), zero)) == 1.0);
 }  // namespace
 
 int main() { return 0; }
+
+// The constants the rules use instead of <numbers> are its values.
+static_assert(gg::math::pi_v<double> == std::numbers::pi &&
+              gg::math::pi_v<float> == std::numbers::pi_v<float>);
+static_assert(gg::math::ln2 == std::numbers::ln2 && gg::math::log2e == std::numbers::log2e &&
+              gg::math::log10e == std::numbers::log10e &&
+              gg::math::inv_sqrtpi == std::numbers::inv_sqrtpi);

@@ -11,8 +11,7 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
-#include <functional>
-#include <ranges>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -20,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include <gradguard/detail/range.hpp>
 #include <gradguard/expr/custom_gradient.hpp>
 #include <gradguard/expr/functional.hpp>  // nondiff, value_and_grad_result
 #include <gradguard/forward.hpp>
@@ -184,9 +184,11 @@ void check_refers_inside(const Y& y, const std::array<owned_duals, K>& owned, co
   if constexpr (expression_refers || is_dual_view_v<Y>) {
     bool outside = false;
     auto visit = [&](const void* p) {
-      const std::less<const void*> before;
+      // Addresses as integers: ordered across unrelated objects, as
+      // std::less<const void*> orders them.
+      const auto at = [](const void* q) { return reinterpret_cast<std::uintptr_t>(q); };
       bool in = false;
-      for (const owned_duals& o : owned) in = in || (!before(p, o.begin) && before(p, o.end));
+      for (const owned_duals& o : owned) in = in || (at(p) >= at(o.begin) && at(p) < at(o.end));
       outside = outside || !in;
     };
     if constexpr (expression_refers) {
@@ -292,7 +294,7 @@ auto jvp_output(const Y& y) {
   if constexpr (dual_like<Y>) {
     return jvp_result<double>{static_cast<double>(gradguard::value(y)), jvp_scalar_tangent(y)};
   } else {
-    static_assert(std::ranges::input_range<Y> && dual_like<std::ranges::range_value_t<Y>>,
+    static_assert(input_range<Y> && dual_like<range_value_t<Y>>,
                   "gradguard::jvp(fn, x, v): fn must return a gg::dual (an expression of its "
                   "argument) or a range of them, such as std::vector<gg::dual<double>>");
     jvp_result<std::vector<double>> r;
@@ -326,7 +328,7 @@ auto jvp(Fn&& fn, const std::vector<double>& x, const std::vector<double>& v) {
   const std::array owned{detail::owned_storage(xd)};
   if constexpr (dual_like<decltype(y)>) {
     detail::check_refers_inside(y, owned, "jvp(fn, x, v)");
-  } else if constexpr (std::ranges::input_range<decltype(y)>) {
+  } else if constexpr (detail::input_range<decltype(y)>) {
     for (const auto& yi : y) detail::check_refers_inside(yi, owned, "jvp(fn, x, v)");
   }
   return detail::jvp_output(y);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <limits>
-#include <numbers>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -30,7 +29,7 @@ struct exp2_rule {
     return exp2(x);
   }
   static constexpr auto partials(auto r, auto) {  // d 2^x = ln 2 * 2^x
-    return std::tuple{std::numbers::ln2 * r};
+    return std::tuple{math::ln2 * r};
   }
 };
 
@@ -59,7 +58,7 @@ struct log2_rule {
     return log2(x);
   }
   static constexpr auto partials(auto, auto x) {  // 1 / (x ln 2)
-    return std::tuple{std::numbers::log2e / x};
+    return std::tuple{math::log2e / x};
   }
 };
 
@@ -70,7 +69,7 @@ struct log10_rule {
     return log10(x);
   }
   static constexpr auto partials(auto, auto x) {  // 1 / (x ln 10)
-    return std::tuple{std::numbers::log10e / x};
+    return std::tuple{math::log10e / x};
   }
 };
 

@@ -11,12 +11,21 @@
 #include <concepts>
 #include <cstdint>
 #include <limits>
-#include <numbers>
 #include <type_traits>
 
 #include <gradguard/rules/vocabulary.hpp>
 
 namespace gradguard::math {
+
+// The constants of <numbers> that the rules use, with the same values (the
+// header is 0.1 s of every parse of the umbrella;
+// test/static/constexpr_transcendental.cpp checks them against it).
+template <class F>
+inline constexpr F pi_v = static_cast<F>(3.141592653589793238462643383279502884L);
+inline constexpr double ln2 = 0.693147180559945309417232121458176568;
+inline constexpr double log2e = 1.442695040888963407359924681001892137;
+inline constexpr double log10e = 0.434294481903251827651128918916605082;
+inline constexpr double inv_sqrtpi = 0.564189583547756286948079451560772586;
 
 // The floating type a function of T returns: T itself, or double for integers.
 template <class T>
@@ -235,7 +244,7 @@ constexpr floating_t<T> polygamma(int n, T x) {
   if (z <= 0 && z == floor(z)) return std::numeric_limits<F>::quiet_NaN();  // poles
   if (n == 0 && z < 0) {
     // reflection: psi(1 - x) - psi(x) = pi cot(pi x)
-    return polygamma(0, F(1) - z) - std::numbers::pi_v<F> / std::tan(std::numbers::pi_v<F> * z);
+    return polygamma(0, F(1) - z) - pi_v<F> / std::tan(pi_v<F> * z);
   }
   F factorial = 1;  // (n)!
   for (int k = 2; k <= n; ++k) factorial *= F(k);

@@ -2,7 +2,6 @@
 // Error and gamma functions, polygamma, and the activations sigmoid/softplus.
 #pragma once
 
-#include <numbers>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -30,7 +29,7 @@ struct erf_rule {
   }
   static constexpr auto partials(auto, auto x) {
     using math::exp;
-    return std::tuple{std::numbers::inv_sqrtpi * 2 * exp(-(x * x))};
+    return std::tuple{math::inv_sqrtpi * 2 * exp(-(x * x))};
   }
 };
 
@@ -42,7 +41,7 @@ struct erfc_rule {
   }
   static constexpr auto partials(auto, auto x) {
     using math::exp;
-    return std::tuple{-std::numbers::inv_sqrtpi * 2 * exp(-(x * x))};
+    return std::tuple{-math::inv_sqrtpi * 2 * exp(-(x * x))};
   }
 };
 

@@ -13,7 +13,6 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <gradguard/tape/tape.hpp>
@@ -31,9 +30,9 @@ tape_mismatch basic_tape<T>::mismatch(const basic_real<T>& foreign) const {
 template <class T>
 tape_mismatch basic_tape<T>::wrong_thread(std::string_view what) const {
   std::ostringstream os;
-  os << "gradguard: " << what << " on thread " << std::this_thread::get_id()
+  os << "gradguard: " << what << " on thread #" << detail::this_thread_number()
      << ": this gg::tape (at " << static_cast<const void*>(this) << ", registry slot "
-     << (id_ & 0xffffu) << ", " << statements_.size() << " values recorded) was made on thread "
+     << (id_ & 0xffffu) << ", " << statements_.size() << " values recorded) was made on thread #"
      << owner_
      << ", and a tape used by two threads corrupts its memory; fix: use one tape per thread "
         "(make the gg::tape inside the thread's function, or thread_local)";

@@ -24,20 +24,18 @@
 #include <iterator>
 #include <limits>
 #include <memory>
-#include <mutex>
-#include <ranges>
 #include <source_location>
 #include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <gradguard/detail/config.hpp>     // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
+#include <gradguard/detail/config.hpp>
+#include <gradguard/detail/range.hpp>      // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
 #include <gradguard/tape/block.hpp>
@@ -94,8 +92,7 @@ class tape_gradient;
 namespace detail {
 
 template <class R, class T>
-concept range_of_reals =
-    std::ranges::input_range<R> && std::convertible_to < std::ranges::range_reference_t<R>,
+concept range_of_reals = input_range<R> && std::convertible_to < range_reference_t<R>,
 const basic_real<T>& > ;
 
 template <class T, class E>
@@ -148,30 +145,30 @@ class basic_tape {
     }
   }
   // One variable per element of values, named name[i] in messages.
-  template <std::ranges::input_range R>
+  template <detail::input_range R>
   std::vector<basic_real<T>> variables(
       std::string_view name, const R& values, trainable is_trainable = trainable::yes,
       const std::source_location& where = std::source_location::current()) {
-    if constexpr (detail::is_integer_valued_v<std::ranges::range_value_t<R>>) {
+    if constexpr (detail::is_integer_valued_v<detail::range_value_t<R>>) {
       detail::integer_tape_variable<R>();  // here too: the error's notes stay few
       return std::vector<basic_real<T>>();
     } else {
-      std::vector<basic_real<T>> out(std::ranges::size(values));
+      std::vector<basic_real<T>> out(std::size(values));
       variables(name, values, std::span<basic_real<T>>(out), is_trainable, where);
       return out;
     }
   }
-  template <std::ranges::input_range R>
+  template <detail::input_range R>
   void variables(std::string_view name, const R& values, std::span<basic_real<T>> out,
                  trainable is_trainable = trainable::yes,
                  const std::source_location& where = std::source_location::current()) {
     check_thread("tape.variables");
-    if constexpr (detail::is_integer_valued_v<std::ranges::range_value_t<R>>)
+    if constexpr (detail::is_integer_valued_v<detail::range_value_t<R>>)
       detail::integer_tape_variable<R>();
-    if (std::ranges::size(values) != out.size())
+    if (std::size(values) != out.size())
       throw std::invalid_argument("gradguard: tape.variables(name, values, out): out has " +
                                   std::to_string(out.size()) + " elements for " +
-                                  std::to_string(std::ranges::size(values)) + " values");
+                                  std::to_string(std::size(values)) + " values");
     const auto first = begin_variables(name, out.size(), true, is_trainable, where);
     std::uint32_t k = 0;
     for (const auto& v : values) {
@@ -291,7 +288,7 @@ class basic_tape {
   // With GRADGUARD_CHECK_THREAD: a tape is used on the thread that made it.
   void check_thread([[maybe_unused]] std::string_view what) const {
 #if GRADGUARD_CHECK_THREAD
-    if (std::this_thread::get_id() != owner_) throw wrong_thread(what);
+    if (detail::this_thread_number() != owner_) throw wrong_thread(what);
 #endif
   }
   tape_mismatch wrong_thread(std::string_view what) const;
@@ -430,7 +427,7 @@ class basic_tape {
   std::uint32_t first_operation_ = std::numeric_limits<std::uint32_t>::max();
   detail::tape_id_t id_;
   // The thread that made the tape (checked with GRADGUARD_CHECK_THREAD).
-  std::thread::id owner_ = std::this_thread::get_id();
+  std::uint64_t owner_ = detail::this_thread_number();
   bool check_finite_;
 };
 

@@ -9,8 +9,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <future>
 #include <stdexcept>
 #include <string>
@@ -29,13 +31,34 @@ gg::tape namespace_scope_tape;
 using registry = gg::detail::tape_registry<double>;
 static_assert(std::is_trivially_destructible_v<decltype(registry::table)> &&
               std::is_trivially_destructible_v<decltype(registry::generation)> &&
-              std::is_trivially_destructible_v<decltype(registry::free_slots)>);
+              std::is_trivially_destructible_v<decltype(registry::free_slots)> &&
+              std::is_trivially_destructible_v<decltype(registry::busy)>);
 
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
+
+// GRADGUARD_CHECK_THREAD's thread numbers: one per thread, the same at every
+// call on it, never another thread's.
+TEST(ThreadNumber, IsOnePerThreadAndStable) {
+  const auto here = gg::detail::this_thread_number();
+  EXPECT_GT(here, 0u);
+  EXPECT_EQ(gg::detail::this_thread_number(), here);
+  std::vector<std::uint64_t> seen(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    threads.emplace_back([&seen, i] {
+      seen[i] = gg::detail::this_thread_number();
+      EXPECT_EQ(gg::detail::this_thread_number(), seen[i]);
+    });
+  for (auto& t : threads) t.join();
+  seen.push_back(here);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+}
 
 struct result {
   double loss, dw, db;
@@ -207,10 +230,14 @@ TEST(TapeThreads, ATapeUsedOnAnotherThreadIsReported) {
   const char* calls[] = {"tape.variable on thread", "tape.variables on thread",
                          "tape.gradient on thread", "tape.jacobian on thread",
                          "tape.clear() on thread"};
-  for (std::size_t i = 0; i < 5; ++i)
-    EXPECT_THAT(messages[i],
-                AllOf(StartsWith(std::string("gradguard: ") + calls[i]),
-                      HasSubstr("was made on thread"), HasSubstr("fix: use one tape per thread")));
+  // The threads by their numbers: this one made the tape, the other used it.
+  const std::string here = "#" + std::to_string(gg::detail::this_thread_number());
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_THAT(messages[i], AllOf(StartsWith(std::string("gradguard: ") + calls[i]),
+                                   HasSubstr("was made on thread " + here + ","),
+                                   HasSubstr("fix: use one tape per thread")));
+    EXPECT_THAT(messages[i], Not(HasSubstr(calls[i] + (" " + here + ":"))));
+  }
   EXPECT_EQ(tape.size(), recorded);
   EXPECT_EQ(tape.gradient(y, {x})[x], 4.0);  // its own thread: fine
 }
