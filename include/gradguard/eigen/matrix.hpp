@@ -20,25 +20,18 @@
 // real_matrix is a small handle, valid until tape.clear(), like a gg::real.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
-#include <limits>
 #include <source_location>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
-#include <vector>
 
 #include <Eigen/Core>
 
 #include <gradguard/eigen/real.hpp>
-#include <gradguard/rules.hpp>
 #include <gradguard/tape/block.hpp>
 #include <gradguard/tape/tape.hpp>
 
@@ -137,6 +130,9 @@ class basic_real_matrix {
   // For tape.gradient(y, {A, ...}) and g[A].
   detail::value_range<T> tape_values() const noexcept {
     return {first_, static_cast<std::uint32_t>(size()), tape_id_};
+  }
+  [[deprecated("renamed tape_values()")]] detail::value_range<T> tape_block() const noexcept {
+    return tape_values();
   }
   Eigen::Map<const value_type> gradient_view(std::span<const T> adjoints) const {
     return Eigen::Map<const value_type>(adjoints.data(), rows_, cols_);

@@ -1,7 +1,7 @@
 // IWYU pragma: private, include <gradguard/eigen.hpp>
 // How a gg::real_matrix operation records its block: its operands, whatever
 // they are (matrix_operand), the tape they are on, and one builder,
-// record_block, that every operation calls with its payload. The operations
+// record_operation, that every operation calls with its payload. The operations
 // themselves (eigen/elementwise.hpp, eigen/linear.hpp, eigen/reductions.hpp)
 // each define a payload struct whose static backward function sits beside
 // the code that records it.
@@ -160,7 +160,6 @@ std::uint32_t record_operation(basic_tape<T>& tape, const char* name,
                                std::size_t outputs, const P& payload,
                                std::span<const std::uint32_t> ranges = {}) {
   block_operation<T> op;
-  op.backward = &payload_backward<P, T>;
   op.name = name;
   op.where = where;
   if (operands.size() > op.operand.size())

@@ -14,14 +14,15 @@
 // A target has
 //   template <class E> static constexpr bool collects;  // a leaf it takes lies below E
 //   static constexpr bool calls_vjp;       // a custom vjp gets the cotangent (else vjp(1))
-//   using store = ...;                     // how a node's value is kept (Store below)
 //   constexpr auto carry(const auto& a);   // the adjoint passed down to an operand
 //   template <class E> constexpr void leaf(const E&, const auto& adjoint);
 //
 // A variables-only sub-tree that occurs several times (shared.hpp) is
 // evaluated once, collects the adjoints of all its occurrences, and is swept
 // once, after every node above it (the static engine; the tape records each
-// statement without sharing: no_sharing below).
+// statement without sharing: no_sharing below). That second argument of the
+// sweep, Shared, also says how a node's value is kept: its `store` (as
+// computed: keep_value; as a tape value: tape_store in tape/record.hpp).
 #pragma once
 
 #include <cstddef>

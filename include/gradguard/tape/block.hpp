@@ -1,6 +1,6 @@
 // IWYU pragma: private, include <gradguard/eigen.hpp>
 // Blocks: operations recorded on the tape as one unit, with many outputs
-// (the matrix operations of gg::real_matrix, in eigen/matrix.hpp). Their
+// (the matrix operations of gg::real_matrix, in eigen/, and custom gradients). Their
 // outputs are consecutive tape values without scalar operands; the reverse
 // sweep calls the block's backward function once the adjoints of all its
 // outputs are complete, and that function adds matrix adjoints into the
@@ -74,8 +74,8 @@ class value_arena {
 // count) in the tape's index arena. What the backward function reads besides
 // the adjoints (shapes, kept values, partials) is the operation's own payload
 // type, stored here by value and read back as that type by the backward
-// function made for it (payload_backward below; eigen/operand.hpp records
-// through record_operation): no slot means one thing for
+// function made for it: set_payload<P> sets both, so they cannot disagree,
+// and no slot means one thing for
 // one operation and another for the next.
 template <class T>
 struct block_operation {
@@ -100,12 +100,18 @@ struct block_operation {
       for (std::uint32_t i = ranges[2 * r]; i < ranges[2 * r] + ranges[2 * r + 1]; ++i) f(i);
   }
 
+  // Stores p, and as the backward function P::backward(op, p, adjoints),
+  // which adds the adjoints of op's operands: the payload is read back only
+  // as the type it was stored as.
   template <class P>
   void set_payload(const P& p) noexcept {
     static_assert(std::is_trivially_copyable_v<P> && sizeof(P) <= payload_capacity,
                   "gradguard: a block payload is a small trivially copyable struct (keep larger "
                   "state on the tape with block_recorder::keep and store the pointer)");
     std::memcpy(payload_.data(), &p, sizeof(P));
+    backward = [](const block_operation& op, T* adjoints) {
+      P::backward(op, op.template payload<P>(), adjoints);
+    };
   }
   template <class P>
   P payload() const noexcept {
@@ -118,14 +124,7 @@ struct block_operation {
   alignas(std::max_align_t) std::array<unsigned char, payload_capacity> payload_{};
 };
 
-// The backward function of an operation whose payload is P:
-// P::backward(op, payload, adjoints) adds the adjoints of op's operands.
-template <class P, class T>
-void payload_backward(const block_operation<T>& op, T* adjoints) {
-  P::backward(op, op.template payload<P>(), adjoints);
-}
-
-// How eigen/matrix.hpp records blocks on a tape (defined in tape.hpp).
+// How eigen/ and custom gradients record blocks on a tape (defined in tape.hpp).
 template <class T>
 struct block_recorder;
 

@@ -51,12 +51,12 @@ struct first_runtime_scalar<E, Es...> {
 // The callables of a custom operation in the sweep: default-made when
 // captureless, else kept by the tape.
 template <class Fn>
-const Fn& custom_callables(const void* payload) {
+const Fn& custom_callables(const void* callables) {
   if constexpr (Fn::captureless) {
     static constexpr Fn fn{};
     return fn;
   } else {
-    return *static_cast<const Fn*>(payload);
+    return *static_cast<const Fn*>(callables);
   }
 }
 
@@ -103,7 +103,6 @@ struct custom_tape_call {
     T* kept = block_recorder<T>::allocate(*tape, n);
     for (std::size_t k = 0; k < n; ++k) kept[k] = x[k].value;
     block_operation<T> op;
-    op.backward = &payload_backward<custom_op<T, Fn, n>, T>;
     op.name = "custom_gradient";
     for (std::size_t k = 0; k < n; ++k) {
       op.operand[k] = x[k].index();

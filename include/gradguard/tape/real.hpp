@@ -51,14 +51,6 @@ basic_real<T> recorded(const A& a, const std::source_location& where = std::sour
   else return basic_real<T>(static_cast<T>(a));
 }
 
-// The right-hand side of `r op= e` and the line it was written on, taken by
-// this converting constructor's default argument (an operator has one
-// parameter, so it cannot have a defaulted std::source_location of its own).
-// e is a temporary of the full expression `r op= e`, alive while apply runs;
-// record is a plain function chosen at compile time, and always inline: g++
-// 12 and clang++ 16 then inline the call through the pointer (seen in the
-// assembly). Without it they called it out of line: bench/sum.cpp's sum_iter
-// (`acc += x[i]` on the tape) took 16-18 us at n = 1024 instead of 9.9.
 // The operations of `r op= e` (std::plus<> and the others, without <functional>).
 struct add_op {
   constexpr auto operator()(const auto& a, const auto& b) const { return a + b; }
@@ -73,6 +65,14 @@ struct divide_op {
   constexpr auto operator()(const auto& a, const auto& b) const { return a / b; }
 };
 
+// The right-hand side of `r op= e` and the line it was written on, taken by
+// this converting constructor's default argument (an operator has one
+// parameter, so it cannot have a defaulted std::source_location of its own).
+// e is a temporary of the full expression `r op= e`, alive while apply runs;
+// record is a plain function chosen at compile time, and always inline: g++
+// 12 and clang++ 16 then inline the call through the pointer (seen in the
+// assembly). Without it they called it out of line: bench/sum.cpp's sum_iter
+// (`acc += x[i]` on the tape) took 16-18 us at n = 1024 instead of 9.9.
 template <class T, class Op>
 class compound_operand {
  public:

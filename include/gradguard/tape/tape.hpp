@@ -34,8 +34,8 @@
 #include <utility>
 #include <vector>
 
-#include <gradguard/detail/config.hpp>
-#include <gradguard/detail/range.hpp>      // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
+#include <gradguard/detail/config.hpp>  // GRADGUARD_CHECK_FINITE, GRADGUARD_CHECK_THREAD
+#include <gradguard/detail/range.hpp>
 #include <gradguard/expr/diagnostics.hpp>  // allow_unconnected
 #include <gradguard/expr/node.hpp>
 #include <gradguard/tape/block.hpp>
@@ -398,7 +398,7 @@ class basic_tape {
   std::vector<std::size_t> diagnose(std::span<const std::uint32_t> outputs, bool output_on_tape,
                                     const R& xs, std::span<const T> values, bool allow) const;
 
-  // Matrix operations (eigen/matrix.hpp), in the order recorded, and the
+  // Blocks (matrix operations of eigen/, custom gradients), in the order recorded, and the
   // values they keep for the sweep.
   std::vector<detail::block_operation<T>> operations_;
   detail::value_arena<T> arena_;
