@@ -13,7 +13,6 @@
 #include <string_view>
 #include <type_traits>
 
-#include <gradguard/expr/diagnostics.hpp>
 #include <gradguard/rules/vocabulary.hpp>
 #include <gradguard/tape/errors.hpp>
 #include <gradguard/tape/real.hpp>
@@ -89,19 +88,6 @@ template <class T>
 double plain_value(const T& v) {
   if constexpr (is_real_v<T> || with_tangent<T>) return plain_value(v.value);
   else return static_cast<double>(v);
-}
-
-// tape.variable("n", 3): the error of the static engine for an integer
-// argument, at the position of the value.
-template <class V, std::size_t Position = 2>  // dependent, so named only when instantiated
-constexpr void integer_tape_variable() {
-  [[maybe_unused]] cannot_differentiate_with_respect_to_argument<Position,
-                                                                 reason::integer_or_boolean>
-      error;
-  static_assert(always_false<V>,
-                "gradguard: tape.variable(name, value): the value is an integer or bool, which has "
-                "no derivative; fix: pass a floating value, tape.variable(\"n\", 3.0), or use the "
-                "number itself in the computation (a plain number is a constant)");
 }
 
 }  // namespace detail

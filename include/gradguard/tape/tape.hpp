@@ -91,6 +91,19 @@ class tape_gradient;
 
 namespace detail {
 
+// tape.variable("n", 3): the error of the static engine for an integer
+// argument, at the position of the value.
+template <class V, std::size_t Position = 2>  // dependent, so named only when instantiated
+constexpr void integer_tape_variable() {
+  [[maybe_unused]] cannot_differentiate_with_respect_to_argument<Position,
+                                                                 reason::integer_or_boolean>
+      error;
+  static_assert(always_false<V>,
+                "gradguard: tape.variable(name, value): the value is an integer or bool, which has "
+                "no derivative; fix: pass a floating value, tape.variable(\"n\", 3.0), or use the "
+                "number itself in the computation (a plain number is a constant)");
+}
+
 template <class R, class T>
 concept range_of_reals = input_range<R> && std::convertible_to < range_reference_t<R>,
 const basic_real<T>& > ;
