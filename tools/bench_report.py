@@ -95,6 +95,8 @@ def run(executable, mode, bench_filter):
     args = [str(executable), "--benchmark_format=json", "--benchmark_report_aggregates_only=true"]
     if mode == "short":
         args += ["--benchmark_min_time=0.02", "--benchmark_repetitions=3"]
+    elif mode == "compare":  # tools/bench_compare.py: each build is run more than once
+        args += ["--benchmark_min_time=0.05", "--benchmark_repetitions=3"]
     else:
         args += ["--benchmark_min_time=0.1", "--benchmark_repetitions=5"]
     if bench_filter is not None:

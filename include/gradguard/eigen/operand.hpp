@@ -159,21 +159,21 @@ std::uint32_t record_operation(basic_tape<T>& tape, const char* name,
                                std::initializer_list<const matrix_operand<T>*> operands,
                                std::size_t outputs, const P& payload,
                                std::span<const std::uint32_t> ranges = {}) {
-  block_operation<T> op;
-  op.name = name;
-  op.where = where;
-  if (operands.size() > op.operand.size())
+  if (operands.size() > block_operation<T>::max_operands)
     throw std::logic_error("gradguard: a block has at most 3 operands; pass more as ranges");
-  std::size_t k = 0;
-  for (const auto* o : operands) {
-    op.operand[k] = o->first;
-    op.count[k] = o->count;
-    ++k;
-  }
-  op.ranges = ranges.data();
-  op.range_count = static_cast<std::uint32_t>(ranges.size() / 2);
-  op.set_payload(payload);
-  return block_recorder<T>::record(tape, outputs, op);
+  return block_recorder<T>::record(tape, outputs, [&](block_operation<T>& op) noexcept {
+    op.name = name;
+    op.where = where;
+    std::size_t k = 0;
+    for (const auto* o : operands) {
+      op.operand[k] = o->first;
+      op.count[k] = o->count;
+      ++k;
+    }
+    op.ranges = ranges.data();
+    op.range_count = static_cast<std::uint32_t>(ranges.size() / 2);
+    op.set_payload(payload);
+  });
 }
 
 // g * p, or 0 where the element is unused (g = 0): an elementwise block is n

@@ -15,6 +15,7 @@
 
 #include <Eigen/Core>
 
+#include <gradguard/detail/config.hpp>  // GRADGUARD_NOINLINE
 #include <gradguard/eigen/operand.hpp>
 
 namespace gradguard {
@@ -62,6 +63,20 @@ basic_real<T> mean(const basic_real_matrix<T, C>& a,
 }
 
 namespace detail {
+// prefix[i] = a[0] * ... * a[i-1]; returns the product of all n. Out of line
+// on purpose: inlined into prod(), where the product lives on across the
+// recording's calls, GCC 12 gave the running product a stack slot for its
+// whole life, a store and a reload per element (1.6x slower at 1024).
+template <class T>
+GRADGUARD_NOINLINE T prefix_products(const T* a, T* prefix, std::size_t n) noexcept {
+  T running(1);
+  for (std::size_t i = 0; i < n; ++i) {
+    prefix[i] = running;
+    running *= a[i];
+  }
+  return running;
+}
+
 // y = prod(A): dA_i += dy prod_{j != i} A_j, the prefix product before i
 // (kept at recording) times the suffix product after it: no division, so a
 // zero element gets the product of the others.
@@ -92,11 +107,7 @@ basic_real<T> prod(const basic_real_matrix<T, C>& a,
   basic_tape<T>& tape = detail::matrix_access<T>::tape_of("prod", {&o});
   const auto n = static_cast<std::size_t>(a.size());
   T* prefix = detail::block_recorder<T>::allocate(tape, n);
-  T value(1);
-  for (std::size_t i = 0; i < n; ++i) {
-    prefix[i] = value;
-    value *= o.value[i];
-  }
+  const T value = detail::prefix_products(o.value, prefix, n);
   return detail::record_reduction<T>("prod", value, o, detail::prod_op<T>{o.value, prefix, n},
                                      where);
 }

@@ -80,12 +80,13 @@ class value_arena {
 template <class T>
 struct block_operation {
   static constexpr std::size_t payload_capacity = 48;
+  static constexpr std::size_t max_operands = 3;  // more are ranges
 
   void (*backward)(const block_operation& op, T* adjoints) = nullptr;
   std::uint32_t first = 0;  // outputs: values first .. last
   std::uint32_t last = 0;
-  std::array<std::uint32_t, 3> operand{};
-  std::array<std::uint32_t, 3> count{};
+  std::array<std::uint32_t, max_operands> operand{};
+  std::array<std::uint32_t, max_operands> count{};
   const std::uint32_t* ranges = nullptr;
   std::uint32_t range_count = 0;
   const char* name = "";  // for messages: "product", "exp", ...

@@ -102,16 +102,17 @@ struct custom_tape_call {
     if (tape == nullptr) return basic_real<T>(value);  // constants only
     T* kept = block_recorder<T>::allocate(*tape, n);
     for (std::size_t k = 0; k < n; ++k) kept[k] = x[k].value;
-    block_operation<T> op;
-    op.name = "custom_gradient";
-    for (std::size_t k = 0; k < n; ++k) {
-      op.operand[k] = x[k].index();
-      op.count[k] = x[k].on_tape() ? 1 : 0;
-    }
     const void* callables = nullptr;
     if constexpr (!Fn::captureless) callables = block_recorder<T>::keep(*tape, fn);
-    op.set_payload(custom_op<T, Fn, n>{kept, callables});
-    const std::uint32_t first = block_recorder<T>::record(*tape, 1, op);
+    const std::uint32_t first =
+        block_recorder<T>::record(*tape, 1, [&](block_operation<T>& op) noexcept {
+          op.name = "custom_gradient";
+          for (std::size_t k = 0; k < n; ++k) {
+            op.operand[k] = x[k].index();
+            op.count[k] = x[k].on_tape() ? 1 : 0;
+          }
+          op.set_payload(custom_op<T, Fn, n>{kept, callables});
+        });
     return block_recorder<T>::real(value, first, tape->id());
   }
 };

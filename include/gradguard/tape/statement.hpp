@@ -195,12 +195,18 @@ inline void basic_tape<T>::make_room(std::size_t need) {
 }
 
 template <class T>
-inline std::uint32_t basic_tape<T>::record_block(std::size_t n, detail::block_operation<T> op) {
+template <class Fill>
+inline std::uint32_t basic_tape<T>::record_block(std::size_t n, Fill&& fill) {
   const auto first = static_cast<std::uint32_t>(statements_.size());
   if (n == 0) return first;                          // an empty matrix: nothing flows
   if (operations_.size() == operations_.capacity())  // may throw: nothing recorded yet
     operations_.reserve(std::max<std::size_t>(16, 2 * operations_.capacity()));
   if (room_ < n) make_room(n);
+  detail::block_operation<T>& op = operations_.emplace_back();  // cannot throw after the reserve
+  static_assert(noexcept(fill(op)), "gradguard: a block's fill(op) must not throw");
+  fill(op);
+  op.first = first;
+  op.last = first + static_cast<std::uint32_t>(n - 1);
   std::fill_n(statements_.end(), n, detail::statement_shape{0, 0});
   if (check_finite_)
     std::fill_n(
@@ -209,9 +215,6 @@ inline std::uint32_t basic_tape<T>::record_block(std::size_t n, detail::block_op
   statements_.commit(n);
   if (check_finite_) info_.commit(n);
   room_ -= n;
-  op.first = first;
-  op.last = first + static_cast<std::uint32_t>(n - 1);
-  operations_.push_back(op);  // cannot throw after the reserve
   first_operation_ = std::min(first_operation_, first);
   return first;
 }
