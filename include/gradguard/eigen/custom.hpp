@@ -157,7 +157,6 @@ requires((is_real_matrix_v<Args> || ...) &&
     using access = matrix_access<T>;
     using matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
     std::array<matrix_operand<T>, n> o{access::operand(args)...};
-    for (auto& x : o) access::settle(x);
     basic_tape<T>& tape = [&]<std::size_t... I>(std::index_sequence<I...>)->basic_tape<T>& {
       return access::tape_of("custom_gradient", {&o[I]...});
     }

@@ -63,8 +63,6 @@ template <class Rule, class T>
 auto record_elementwise(const char* name, matrix_operand<T> a, matrix_operand<T> b,
                         const std::source_location& where) {
   using access = matrix_access<T>;
-  access::settle(a);
-  access::settle(b);
   if (!a.scalar && !b.scalar && (a.rows != b.rows || a.cols != b.cols))
     throw_shapes("gg::" + std::string(name) + "(A, B)", "A", a, "B", b,
                  "elementwise operations need operands of one shape");
@@ -96,7 +94,6 @@ auto record_elementwise(const char* name, matrix_operand<T> a, matrix_operand<T>
 template <class Rule, class T>
 auto record_unary(const char* name, matrix_operand<T> a, const std::source_location& where) {
   using access = matrix_access<T>;
-  access::settle(a);
   basic_tape<T>& tape = access::tape_of(name, {&a});
   const Eigen::Index n = a.size();
   const auto count = static_cast<std::size_t>(n);

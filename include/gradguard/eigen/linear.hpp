@@ -50,8 +50,6 @@ auto product(const A& a, const B& b,
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
   auto ob = access::operand(b);
-  access::settle(oa);
-  access::settle(ob);
   if (oa.cols != ob.rows)
     detail::throw_shapes("A * B", "A", oa, "B", ob, "a product needs A.cols() == B.rows()");
   basic_tape<T>& tape = access::tape_of("product", {&oa, &ob});
@@ -134,8 +132,6 @@ requires detail::matrix_pair<A, B> basic_real<detail::matrix_scalar_t<A, B>> dot
   using access = detail::matrix_access<T>;
   auto oa = access::operand(a);
   auto ob = access::operand(b);
-  access::settle(oa);
-  access::settle(ob);
   if (oa.size() != ob.size())
     detail::throw_shapes("gg::dot(u, v)", "u", oa, "v", ob,
                          "a dot product needs as many elements in both");
@@ -184,8 +180,6 @@ auto colwise_add(const M& m, const V& v,
   using access = detail::matrix_access<T>;
   auto om = access::operand(m);
   auto ov = access::operand(v);
-  access::settle(om);
-  access::settle(ov);
   if (ov.cols != 1 || ov.rows != om.rows)
     detail::throw_shapes(
         "gg::colwise_add(M, v)", "M", om, "v", ov,

@@ -43,6 +43,38 @@ struct matrix_operand {
   T number{};
   Eigen::Index size() const noexcept { return rows * cols; }
   T operator[](Eigen::Index k) const { return scalar ? value[0] : value[k]; }
+
+  // A copy's value points at its own number or owned matrix where the
+  // original's pointed at its own: operands are returned and stored by value.
+  matrix_operand() = default;
+  matrix_operand(const matrix_operand& o) : matrix_operand(o, o.owned, storage_of(o)) {}
+  matrix_operand(matrix_operand&& o) noexcept
+      : matrix_operand(o, std::move(o.owned), storage_of(o)) {}
+  matrix_operand& operator=(const matrix_operand&) = delete;
+  matrix_operand& operator=(matrix_operand&&) = delete;
+  ~matrix_operand() = default;
+
+ private:
+  enum class storage { elsewhere, number, owned };
+  static storage storage_of(const matrix_operand& o) noexcept {
+    if (o.value == &o.number) return storage::number;
+    if (o.owned.size() != 0 && o.value == o.owned.data()) return storage::owned;
+    return storage::elsewhere;
+  }
+  template <class Owned>
+  matrix_operand(const matrix_operand& o, Owned&& own, storage where)
+      : value(o.value),
+        rows(o.rows),
+        cols(o.cols),
+        first(o.first),
+        count(o.count),
+        tape_id(o.tape_id),
+        scalar(o.scalar),
+        owned(std::forward<Owned>(own)),
+        number(o.number) {
+    if (where == storage::number) value = &number;
+    if (where == storage::owned) value = owned.data();
+  }
 };
 
 template <class T>
@@ -93,6 +125,7 @@ struct matrix_access {
   static matrix_operand<T> operand(const basic_real<T>& r) {
     matrix_operand<T> o;
     o.number = r.value;
+    o.value = &o.number;
     o.scalar = true;
     if (r.on_tape()) {
       o.first = r.index();
@@ -105,15 +138,10 @@ struct matrix_access {
   static matrix_operand<T> operand(const A& a) {
     matrix_operand<T> o;
     o.number = static_cast<T>(a);
+    o.value = &o.number;
     o.scalar = true;
     return o;
   }
-  // matrix_operand is returned by value: point value at the copy's own storage.
-  static void settle(matrix_operand<T>& o) {
-    if (o.scalar) o.value = &o.number;
-    else if (o.count == 0 && o.owned.size() != 0) o.value = o.owned.data();
-  }
-
   // The tape every operand on a tape is on (one; else gg::tape_mismatch).
   static basic_tape<T>& tape_of(std::string_view operation,
                                 std::initializer_list<const matrix_operand<T>*> operands) {
