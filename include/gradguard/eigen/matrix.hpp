@@ -223,7 +223,7 @@ basic_real_matrix<T, Cols>::basic_real_matrix(const Eigen::MatrixBase<D>& reals,
   T* value = detail::block_recorder<T>::allocate(*tape, static_cast<std::size_t>(m.size()));
   for (Eigen::Index k = 0; k < m.size(); ++k) {
     value[k] = m(k).value;
-    const basic_real<T> copy = tape->record(m(k), where);
+    const basic_real<T> copy = tape->record_statement(m(k), where);
     if (k == 0) first_ = copy.index();
   }
   value_ = value;

@@ -5,6 +5,8 @@
 // (gg::non_finite_adjoint).
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <source_location>
 #include <stdexcept>
 #include <string>
@@ -58,6 +60,17 @@ inline std::string format_site(const std::source_location& where) {
   if (auto slash = file.find_last_of("/\\"); slash != std::string_view::npos)
     file.remove_prefix(slash + 1);
   return std::string(file) + ":" + std::to_string(where.line());
+}
+
+// A gg::tape destroyed while its tape.record() scope is open: the scope
+// would clear a tape that is gone. Said and aborted, never undefined.
+[[noreturn]] inline void recording_outlived(const std::source_location& opened) {
+  const std::string message =
+      "gradguard: a gg::tape was destroyed while its tape.record() scope (opened at " +
+      format_site(opened) +
+      ") was still open; make the scope inside the tape's lifetime (declare it after the tape)\n";
+  std::fwrite(message.data(), 1, message.size(), stderr);
+  std::abort();
 }
 
 inline std::string quoted_list(const std::vector<std::string>& names) {

@@ -66,7 +66,7 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> record_expression(const E& e,
   } else {
     basic_tape<T>* tape = tape_of<T>(e);
     if (tape == nullptr) return basic_real<T>(to_tape_value<T>(tape_evaluate<T>(e).value));
-    return tape->record(e, where);
+    return tape->record_statement(e, where);
   }
 }
 
@@ -74,8 +74,8 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> record_expression(const E& e,
 
 template <class T>
 template <class E>
-GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record(const E& e,
-                                                            const std::source_location& where) {
+GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record_statement(
+    const E& e, const std::source_location& where) {
   constexpr std::size_t n = detail::runtime_leaf_count_v<E>;
   static_assert(n < 65536, "gradguard: a statement has at most 65535 tape operands");
   constexpr std::size_t need = n > 0 ? n : 1;

@@ -30,6 +30,7 @@ inline std::uint32_t basic_tape<T>::sweep_top(std::uint32_t top) const {
 // Zeroes the adjoints up to sweep_top(top), seeds top, and returns sweep_top(top).
 template <class T>
 inline std::uint32_t basic_tape<T>::seed(std::uint32_t top) {
+  watch_growth();
   const std::uint32_t high = sweep_top(top);
   if (adjoints_.size() < statements_.size()) adjoints_.resize(statements_.size());
   std::fill(adjoints_.begin(), adjoints_.begin() + high + 1, T(0));

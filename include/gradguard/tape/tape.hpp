@@ -49,6 +49,9 @@
 
 namespace gradguard {
 
+template <class T>
+class tape_recording;  // tape/scope.hpp
+
 // How tape.variable(name, v) makes a variable of a type other than T (a
 // matrix: specialised in eigen/matrix.hpp).
 template <class V>
@@ -125,7 +128,10 @@ class basic_tape {
   explicit basic_tape(check_finite_t, bool on = true) : basic_tape(on) {}
   basic_tape(const basic_tape&) = delete;  // reals name their tape
   basic_tape& operator=(const basic_tape&) = delete;
-  ~basic_tape() { detail::tape_registry<T>::release(id_); }
+  ~basic_tape() {
+    if (recording_open_) detail::recording_outlived(recording_where_);
+    detail::tape_registry<T>::release(id_);
+  }
 
   // The id that the reals of the current recording carry.
   detail::tape_id_t id() const noexcept { return id_; }
@@ -260,11 +266,21 @@ class basic_tape {
     callables_.clear();
     non_finite_values_.clear();
     frozen_ranges_ = 0;
+    watched_size_ = 0;
+    grown_gradients_ = 0;
     room_ = 0;  // recomputed by the next statement; the memory stays
     first_operation_ = std::numeric_limits<std::uint32_t>::max();
     // A new id: reals of the old recording are now recognised as stale.
     id_ = detail::tape_registry<T>::next_recording(this, id_);
   }
+
+  // A scope of recording: `auto step = tape.record();` clears the tape when
+  // step goes out of scope, however it is left (tape/scope.hpp). One at a
+  // time: a second while one is open throws std::logic_error.
+  [[nodiscard(
+      "tape.record() returns the scope that clears the tape when it ends: name it, as in "
+      "auto step = tape.record();, or the scope ends at once")]] tape_recording<T>
+  record(const std::source_location& where = std::source_location::current());
 
   std::size_t size() const noexcept { return statements_.size(); }
   bool checks_finite() const noexcept { return check_finite_; }
@@ -281,7 +297,7 @@ class basic_tape {
 
   // Records e as one statement (used by gg::real; e's tape leaves are on this tape).
   template <class E>
-  basic_real<T> record(const E& e, const std::source_location& where);
+  basic_real<T> record_statement(const E& e, const std::source_location& where);
 
   // A value cut off from its operand by a non-differentiable operation
   // (gg::stop_gradient(r), gg::floor(r), ... on a gg::real).
@@ -311,6 +327,13 @@ class basic_tape {
 
   template <class U>
   friend class tape_gradient;
+  friend class tape_recording<T>;
+
+  // Counts the gradients that find the tape grown since the one before
+  // (since the last clear()); the 8th says so once through the tape
+  // warning handler (tape/scope.hpp): a loop that forgets clear().
+  void watch_growth();
+  void warn_growth();
 
   std::uint32_t begin_variables(std::string_view name, std::size_t count, bool array,
                                 trainable is_trainable, const std::source_location& where);
@@ -442,6 +465,12 @@ class basic_tape {
   // sweep stops there (inputs are usually created first).
   std::uint32_t first_operation_ = std::numeric_limits<std::uint32_t>::max();
   detail::tape_id_t id_;
+  // The growth watch (watch_growth) and the open tape.record() scope.
+  std::size_t watched_size_ = 0;
+  std::uint32_t grown_gradients_ = 0;
+  bool warned_growth_ = false;
+  bool recording_open_ = false;
+  std::source_location recording_where_;
   // The thread that made the tape (checked with GRADGUARD_CHECK_THREAD).
   std::uint64_t owner_ = detail::this_thread_number();
   bool check_finite_;
@@ -490,5 +519,6 @@ struct block_recorder {
 // The out-of-line parts of basic_tape (each includes this header first).
 #include <gradguard/tape/diagnose.hpp>   // IWYU pragma: export
 #include <gradguard/tape/gradient.hpp>   // IWYU pragma: export
+#include <gradguard/tape/scope.hpp>      // IWYU pragma: export
 #include <gradguard/tape/statement.hpp>  // IWYU pragma: export
 #include <gradguard/tape/sweep.hpp>      // IWYU pragma: export
