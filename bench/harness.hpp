@@ -229,7 +229,7 @@ inline double relative_error(double got, double expected, double scale = 0.0) {
 
 // How many table rows the start-up check compares: all of them, or at most
 // GRADGUARD_BENCH_CHECK_ROWS (>= 1) where that is set. The bench-check suite
-// sets it to 4, so that CI checks every column at every size without
+// sets it to 2, so that CI checks every column at every size without
 // computing the largest gradients 64 times each.
 inline std::size_t check_rows(const problem& p) {
   static const std::size_t cap = [] {

@@ -40,13 +40,14 @@ wrapped block: compile_fail.with_pch), so a block can use `gg::`, `assert` and
 cannot define templates or types with member templates (gradguard rules):
 write those as whole programs.
 
-The statement blocks of one file that are run or compile-only are checked
-together, as one program (one compile instead of one per block: the umbrella
-header takes seconds to parse): each block is a function of its own,
-`static int doc_block_N() { <block> return 0; }`, and main runs the run
-blocks in order. When that program does not compile or a block fails, each
-block of the group is checked alone, so a failure names its own block. `#line` directives make the compiler report
-positions in the Markdown file itself (e.g. docs/guide.md:42).
+The blocks that are run or compile-only are compiled together, as one
+program (tools/program_group.py: one compile instead of one per block, since
+the umbrella and Eigen take seconds to parse and their instantiations are
+shared), and each run block is run in a process of its own. A block that
+cannot join the group (a #define, a main with parameters; program_group.why_not)
+is compiled alone. When the group does not compile, each of its blocks is
+checked alone, so that a failure names its own block. `#line` directives make
+the compiler report positions in the Markdown file itself (e.g. docs/guide.md:42).
 
 A block that includes <gradguard/eigen.hpp> or <Eigen/...> needs Eigen: its
 include directory comes from the build (a test compiled with Eigen) or, failing
@@ -65,6 +66,7 @@ import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import compile_fail  # noqa: E402  (the compile-command handling is shared)
+import program_group  # noqa: E402  (the blocks compiled as one program)
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 _GENERATED_MARKER = re.compile(r"^\s*<!--\s*(snippet|run):")
@@ -133,55 +135,37 @@ def program_text(block):
     return "\n".join(out) + "\n"
 
 
-def group_text(blocks):
-    """One program for statement blocks of one file: a function per block,
-    main calling the run blocks in order (see the module's docstring)."""
-    out = ["#line 1 \"<doc block wrapper>\"", "#include <gradguard/gradguard.hpp>"]
-    for b in blocks:
-        quoted = b.path.replace("\\", "/")
-        out += [f'#line {b.line + n} "{quoted}"\n{l}' for n, l in enumerate(b.code)
-                if l.lstrip().startswith("#include")]
-    out += ["#line 1 \"<doc block wrapper>\"", "#include <cassert>", "#include <cstdio>",
-            "namespace gg = gradguard;"]
-    for k, b in enumerate(blocks):
-        quoted = b.path.replace("\\", "/")
-        out.append(f"static int doc_block_{k}() {{")
-        out.append(f'#line {b.line} "{quoted}"')
-        out += ["" if l.lstrip().startswith("#include") else l for l in b.code]
-        out += ["#line 1 \"<doc block wrapper>\"", "return 0;", "}"]
-    out.append("int main() {")
-    for k, b in enumerate(blocks):
-        if b.mode == "run":
-            out.append(f'  std::fprintf(stderr, "running {b.where}\\n");')
-            out.append(f"  if (int rc = doc_block_{k}()) return rc;")
-    out.append("}")
-    return "\n".join(out) + "\n"
+def as_program(block):
+    """The block as a member of the group (tools/program_group.py)."""
+    whole = any(re.search(r"\bint\s+main\s*\(", l) for l in block.code)
+    return program_group.Program(block.path, block.line, block.code, statements=not whole)
 
 
 def groupable(block):
-    """A block that can share a program with the other blocks of its file."""
-    return block.mode in ("run", "compile-only") and not any(
-        re.search(r"\bint\s+main\s*\(", l) or l.lstrip().startswith("#define") for l in block.code)
+    return block.mode in ("run", "compile-only") and program_group.why_not(as_program(block)) is None
 
 
-def check_group(blocks, command, cwd, build_dir, workdir, index):
-    """(ok, output) of the blocks of one file compiled and run as one program."""
-    src = pathlib.Path(workdir, f"group{index}.cpp")
-    exe = pathlib.Path(workdir, f"group{index}")
-    text = group_text(blocks)
+def compile_group(blocks, command, cwd, build_dir, workdir):
+    """(exe or None, compiler output) of `blocks` compiled as one program."""
+    src = pathlib.Path(workdir, "group.cpp")
+    exe = pathlib.Path(workdir, "group")
+    text = program_group.group_text([as_program(b) for b in blocks])
     src.write_text(text, encoding="utf-8")
     rc, out = compile_fail.compile_snippet(command + [str(src), "-o", str(exe)], cwd, build_dir,
                                            text, str(src))
-    if rc != 0:
-        return False, out
-    if not any(b.mode == "run" for b in blocks):
-        return True, out
+    return (exe if rc == 0 else None), out
+
+
+def run_in_group(exe, index, workdir):
+    """(ok, what, output) of the block at `index` of the group's executable."""
     try:
-        proc = subprocess.run([str(exe)], cwd=workdir, capture_output=True, text=True,
-                              errors="replace", timeout=60 * len(blocks), check=False)
+        proc = subprocess.run([str(exe), str(index)], cwd=workdir, capture_output=True,
+                              text=True, errors="replace", timeout=60, check=False)
     except subprocess.TimeoutExpired:
-        return False, "timed out"
-    return proc.returncode == 0, proc.stdout + proc.stderr
+        return False, "ran for more than 60 s", ""
+    if proc.returncode != 0:
+        return False, f"exited with {proc.returncode}", proc.stdout + proc.stderr
+    return True, "compiles and runs", ""
 
 
 def base_command(build_dir):
@@ -302,38 +286,40 @@ def main():
     checked = [b for b in blocks if b.mode != "fragment" and b not in no_eigen]
     failures = 0
     flags = lambda bs: command + (eigen if any(map(needs_eigen, bs)) else [])  # noqa: E731
-    groups = {}
-    for b in checked:
-        if groupable(b):
-            groups.setdefault(b.path, []).append(b)
+    grouped = [b for b in checked if groupable(b)]
     alone = [b for b in checked if not groupable(b)]
     index = itertools.count()  # names the temporary files
     with tempfile.TemporaryDirectory(prefix="gg-doc-blocks-") as workdir:
         with concurrent.futures.ThreadPoolExecutor(max(1, opts.jobs)) as pool:
             def submit(b):
                 return b, pool.submit(check_block, b, flags([b]), cwd, opts.build_dir, workdir,
-                                   next(index))
-            grouped = [(bs, pool.submit(check_group, bs, flags(bs), cwd, opts.build_dir, workdir,
-                                       next(index)))
-                       for bs in groups.values()]
+                                      next(index))
+            group = pool.submit(compile_group, grouped, flags(grouped), cwd, opts.build_dir,
+                                workdir) if grouped else None
             single = [submit(b) for b in alone]
-            for bs, fut in grouped:
-                ok, out = fut.result()
-                if ok:
-                    for b in bs:
-                        what = "compiles and runs" if b.mode == "run" else "compiles"
-                        print(f"ok   {b.where} [{b.mode}]: {what} (with the file's other blocks)")
-                    continue
-                # Each block alone, so that a failure names its block.
-                print(f"note: the blocks of {bs[0].path} fail as one program; "
-                      f"each is checked alone")
-                again = [submit(b) for b in bs]
-                single += again
-                if all(f.result()[0] for _, f in again):
-                    failures += 1  # together they fail, alone they pass: say so
-                    print(f"FAIL {bs[0].path}: its blocks pass alone but not as one program "
-                          f"(a name or a state shared between blocks?)")
-                    print(out.rstrip())
+            if group:
+                exe, out = group.result()
+                if exe:
+                    runs = [(b, pool.submit(run_in_group, exe, k, workdir) if b.mode == "run"
+                             else None) for k, b in enumerate(grouped)]
+                    for b, fut in runs:
+                        ok, what, run_out = fut.result() if fut else (True, "compiles", "")
+                        print(f"{'ok  ' if ok else 'FAIL'} {b.where} [{b.mode}]: {what} "
+                              f"(in the group)")
+                        if not ok:
+                            failures += 1
+                            print(run_out.rstrip())
+                else:
+                    # Each block alone, so that a failure names its block.
+                    print(f"note: the {len(grouped)} blocks fail to compile as one program; "
+                          f"each is checked alone")
+                    again = [submit(b) for b in grouped]
+                    single += again
+                    if all(f.result()[0] for _, f in again):
+                        failures += 1  # together they fail, alone they pass: say so
+                        print("FAIL: the blocks compile alone but not as one program "
+                              "(a name shared between blocks?)")
+                        print(out.rstrip())
             for b, fut in single:
                 ok, what, out = fut.result()
                 print(f"{'ok  ' if ok else 'FAIL'} {b.where} [{b.mode}]: {what}")

@@ -55,6 +55,7 @@ import tempfile
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import check_doc_blocks  # noqa: E402  (the flags of the doc blocks, for run markers)
 import compile_fail  # noqa: E402  (the compile-command handling is shared)
+import program_group  # noqa: E402  (the programs of the run markers, compiled as one)
 
 REFERENCE = ("gcc", 12)
 MAX_LINE = 200
@@ -136,14 +137,19 @@ def normalise(output, snippet_dir, name, shorten=True):
 
 
 def run_program(command, cwd, build_dir, tmp, name, src):
-    """(problem or None, output) for the program of a run marker."""
+    """(problem or None, output) for the program of a run marker, compiled alone."""
     exe = tmp / name
     rc, out = compile_fail.compile_snippet(command + [str(src), "-o", str(exe)], cwd, build_dir,
                                            src.read_text(encoding="utf-8"), str(src))
     if rc != 0:
         return f"run {name!r} does not compile:\n{out}", out
+    return run_executable([str(exe)], tmp, name)
+
+
+def run_executable(args, tmp, name):
+    """(problem or None, output) of the program of run marker `name`: `args`."""
     try:
-        proc = subprocess.run([str(exe)], cwd=tmp, capture_output=True, text=True,
+        proc = subprocess.run(args, cwd=tmp, capture_output=True, text=True,
                               errors="replace", env=compile_fail.compiler_environment(),
                               timeout=60, check=False)
     except subprocess.TimeoutExpired:
@@ -152,6 +158,42 @@ def run_program(command, cwd, build_dir, tmp, name, src):
     if proc.returncode != 0:
         return f"run {name!r} exited with {proc.returncode}:\n{out}", out
     return None, out
+
+
+def compile_programs(command, cwd, build_dir, tmp, programs):
+    """{name: [executable, argument...]} for the programs of the run markers
+    ({name: Snippet}), compiled as one (tools/program_group.py) when they
+    can be, and each alone otherwise; or exits with a message."""
+    members = {n: program_group.Program(f"{n}.cpp", 1, s.code) for n, s in programs.items()}
+    grouped = [n for n, p in members.items() if program_group.why_not(p) is None]
+    runs = {}
+    if grouped:
+        src = tmp / "run_markers.cpp"
+        text = program_group.group_text([members[n] for n in grouped])
+        src.write_text(text, encoding="utf-8")
+        exe = tmp / "run_markers"
+        rc, out = compile_fail.compile_snippet(command + [str(src), "-o", str(exe)], cwd,
+                                               build_dir, text, str(src))
+        if rc == 0:
+            runs = {n: [str(exe), str(k)] for k, n in enumerate(grouped)}
+        else:
+            # Each alone, so that a failure names its program.
+            alone = {n: run_program(command, cwd, build_dir, tmp, n, tmp / f"{n}.cpp")
+                     for n in grouped}
+            problems = [p for p, _ in alone.values() if p]
+            sys.exit("error: " + ("\n".join(problems) if problems else
+                                  f"the programs {grouped} compile alone but not as one "
+                                  f"(a name shared between them?):\n{out}"))
+    for n in members:
+        if n not in runs:
+            exe = tmp / n
+            rc, out = compile_fail.compile_snippet(
+                command + [str(tmp / f"{n}.cpp"), "-o", str(exe)], cwd, build_dir,
+                (tmp / f"{n}.cpp").read_text(encoding="utf-8"), str(tmp / f"{n}.cpp"))
+            if rc != 0:
+                sys.exit(f"error: run {n!r} does not compile:\n{out}")
+            runs[n] = [str(exe)]
+    return runs
 
 
 def compile_snippets(build_dir, snippets, pch):
@@ -172,14 +214,13 @@ def compile_snippets(build_dir, snippets, pch):
     def one(tmp, name, snippet):
         """(problem or None, normalised output) of one snippet."""
         src = tmp / f"{name}.cpp"
-        src_text = "\n".join(snippet.code) + "\n"
-        src.write_text(src_text, encoding="utf-8")
         if snippet.kind == "run":
-            problem, out = run_program(run_command[0], run_command[1], pch_build, tmp, name, src)
+            problem, out = run_executable(runs[name], tmp, name)
             if not problem and snippet.expect and not snippet.expect.search(out):
                 problem = (f"run {name!r}: /{snippet.expect.pattern}/ does not match "
                            f"its output:\n{out}")
             return problem, normalise(out, tmp, name, shorten=False)
+        src_text = (tmp / f"{name}.cpp").read_text(encoding="utf-8")
         rc, out = compile_fail.compile_snippet(command + ["-fsyntax-only", str(src)],
                                                entry["directory"], pch_build, src_text, str(src))
         first = compile_fail.first_error_line(out)
@@ -194,12 +235,21 @@ def compile_snippets(build_dir, snippets, pch):
     outputs, problems = {}, []
     with tempfile.TemporaryDirectory(prefix="gg-missing-gradients-") as tmp:
         tmp = pathlib.Path(tmp).resolve()
-        # Each snippet is one compiler process: run them side by side.
+        for name, snippet in snippets.items():
+            (tmp / f"{name}.cpp").write_text("\n".join(snippet.code) + "\n", encoding="utf-8")
+        # Each snippet is one compiler process, the programs of the run
+        # markers one together: run them side by side.
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+            programs = {n: s for n, s in snippets.items() if s.kind == "run"}
+            linked = pool.submit(compile_programs, run_command[0], run_command[1], pch_build,
+                                 tmp, programs) if programs else None
             futures = {name: pool.submit(one, tmp, name, snippet)
-                       for name, snippet in snippets.items()}
-            for name, future in futures.items():
-                problem, outputs[name] = future.result()
+                       for name, snippet in snippets.items() if snippet.kind != "run"}
+            runs = linked.result() if linked else {}
+            futures.update({name: pool.submit(one, tmp, name, snippet)
+                            for name, snippet in programs.items()})
+            for name in snippets:
+                problem, outputs[name] = futures[name].result()
                 if problem:
                     problems.append(problem)
     if problems:
