@@ -140,6 +140,7 @@ run_tests() {
     # shellcheck disable=SC2086
     setup "build/$name" "$cxx" $opts
     echo "== build/$name ($cxx)"
+    local started=$SECONDS built
     local targets=() tests=()
     if [ "$name" = tsan ]; then
       tests=("${TSAN_TESTS[@]}")
@@ -152,12 +153,13 @@ run_tests() {
       status=1
       continue
     fi
+    built=$SECONDS
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 \
       meson test -C "build/$name" --no-rebuild --num-processes "$jobs" --print-errorlogs "${tests[@]}" \
       >"build/$name.test.log" 2>&1 || status=1
     grep -E "^ *[0-9]+/[0-9]+ " "build/$name.test.log" | sed 's/^/  /' || true
     read -r p f < <(count_results "build/$name")
-    echo "build/$name: $p passed, $f failed"
+    echo "build/$name: $p passed, $f failed (build $((built - started)) s, tests $((SECONDS - built)) s)"
     [ "$f" -gt 0 ] && grep -A40 -E "^=+ [0-9]+/[0-9]+ =+" "build/$name.test.log" | head -120
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
