@@ -62,14 +62,27 @@ inline std::string format_site(const std::source_location& where) {
   return std::string(file) + ":" + std::to_string(where.line());
 }
 
+// " (opened at fit.cpp:12)" for a tape.record() scope, or "" when the site
+// is unknown.
+inline std::string opened_at(const std::source_location& where) {
+  const std::string site = format_site(where);
+  return site.empty() ? site : " (opened at " + site + ")";
+}
+
+// The message and a newline on stderr, in one call of each: the tape's
+// warnings (tape/scope.hpp) and what it says before it aborts.
+inline void write_line_to_stderr(std::string_view message) noexcept {
+  std::fwrite(message.data(), 1, message.size(), stderr);
+  std::fputc('\n', stderr);
+}
+
 // A gg::tape destroyed while its tape.record() scope is open: the scope
 // would clear a tape that is gone. Said and aborted, never undefined.
 [[noreturn]] inline void recording_outlived(const std::source_location& opened) {
-  const std::string message =
-      "gradguard: a gg::tape was destroyed while its tape.record() scope (opened at " +
-      format_site(opened) +
-      ") was still open; make the scope inside the tape's lifetime (declare it after the tape)\n";
-  std::fwrite(message.data(), 1, message.size(), stderr);
+  write_line_to_stderr("gradguard: a gg::tape was destroyed while its tape.record() scope" +
+                       opened_at(opened) +
+                       " was still open; make the scope inside the tape's lifetime (declare it "
+                       "after the tape)");
   std::abort();
 }
 

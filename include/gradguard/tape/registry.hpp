@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <gradguard/detail/config.hpp>
 #include <gradguard/tape/errors.hpp>
 #include <gradguard/tape/real.hpp>
 
@@ -57,11 +58,15 @@ inline std::uint64_t this_thread_number() noexcept {
 // clear per nanosecond, and there are 65535 slots.
 //
 // Slots are taken and given back under a lock, when tapes are made and
-// destroyed (and when a generation runs out); lookups are one load.
+// destroyed (and when a generation runs out). A lookup is first a compare
+// with the tape the calling thread found last (`last`, thread-local): the
+// active tape, which is the one every statement of a recording asks for. The
+// entry holds while `epoch` has not moved, and every clear() and every
+// destruction of any tape moves it, on any thread: a real of a cleared
+// recording (its id now stale) or of a destroyed tape (whose address may hold
+// another tape by now) cannot hit an entry made before, and is looked up in
+// the table, which tells. Otherwise a lookup is a table load and the tape's id.
 //
-// Every member is trivially destructible (and constant-initialised), the
-// lock too: a gg::tape at namespace scope, or a thread's tape, may be
-// destroyed after everything else at exit.
 template <class T>
 struct tape_registry {
   static constexpr std::uint32_t slots = 1u << 16;
@@ -72,6 +77,14 @@ struct tape_registry {
   static inline std::uint32_t free_count = 0;
   static inline std::uint32_t next = 1;
   static inline std::atomic_flag busy;  // clear: nobody holds the lock
+  // The calling thread's active tape, and the epoch it was found in.
+  struct found {
+    tape_id_t id = 0;
+    basic_tape<T>* tape = nullptr;
+    std::uint64_t epoch = 0;
+  };
+  static inline constinit thread_local found last{};
+  static inline constinit std::atomic<std::uint64_t> epoch{1};  // > any found::epoch at first
 
   static tape_id_t make_id(std::uint32_t slot, tape_id_t generation) noexcept {
     return tape_id_t{slot} | generation << 16;
@@ -100,6 +113,7 @@ struct tape_registry {
   static void release(tape_id_t id) noexcept {
     const std::uint32_t slot = slot_of(id);
     table[slot].store(nullptr, std::memory_order_release);
+    epoch.fetch_add(1, std::memory_order_acq_rel);
     const registry_lock lock(busy);
     generation[slot] = generation_of(id);
     if (generation_of(id) < last_generation) free_slots[free_count++] = slot;
@@ -107,14 +121,26 @@ struct tape_registry {
   // The id of the tape's next recording (tape.clear()): the next generation
   // of its slot, or, when that is used up, a fresh slot.
   static tape_id_t next_recording(basic_tape<T>* tape, tape_id_t id) {
+    epoch.fetch_add(1, std::memory_order_acq_rel);
     if (generation_of(id) < last_generation) return make_id(slot_of(id), generation_of(id) + 1);
     const tape_id_t fresh = acquire(tape);
     release(id);
     return fresh;
   }
-  static basic_tape<T>* find(tape_id_t id) noexcept {
+  GRADGUARD_ALWAYS_INLINE static basic_tape<T>* find(tape_id_t id) noexcept {
+    const found& f = last;
+    if (f.id == id && f.epoch == epoch.load(std::memory_order_relaxed)) [[likely]]
+      return f.tape;
+    return find_in_table(id);
+  }
+  // The table's tape of `id`, remembered as the active one. The epoch is read
+  // first: a clear() between the two reads leaves an entry that cannot hit.
+  GRADGUARD_NOINLINE static basic_tape<T>* find_in_table(tape_id_t id) noexcept {
+    const std::uint64_t now = epoch.load(std::memory_order_acquire);
     basic_tape<T>* t = table[slot_of(id)].load(std::memory_order_acquire);
-    return t != nullptr && t->id() == id ? t : nullptr;
+    if (t == nullptr || t->id() != id) return nullptr;
+    last = {id, t, now};
+    return t;
   }
 };
 
@@ -124,6 +150,7 @@ struct tape_test_access {
   template <class T>
   static void set_generation(basic_tape<T>& tape, tape_id_t generation) {
     tape.id_ = tape_registry<T>::make_id(tape_registry<T>::slot_of(tape.id_), generation);
+    tape_registry<T>::epoch.fetch_add(1, std::memory_order_acq_rel);
   }
 };
 

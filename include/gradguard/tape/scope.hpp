@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
 #include <source_location>
 #include <stdexcept>
 #include <string>
@@ -23,18 +22,14 @@ namespace gradguard {
 using tape_warning_handler = void (*)(std::string_view message);
 
 namespace detail {
-inline void default_tape_warning(std::string_view message) {
-  std::fwrite(message.data(), 1, message.size(), stderr);
-  std::fputc('\n', stderr);
-}
-inline constinit std::atomic<tape_warning_handler> tape_warning{&default_tape_warning};
+inline constinit std::atomic<tape_warning_handler> tape_warning{&write_line_to_stderr};
 }  // namespace detail
 
 // Sets the handler of the tape's warnings (nullptr: the default, stderr);
 // returns the one it replaces. To silence them, pass a function that does
 // nothing: a choice made in the code, where a reader sees it.
 inline tape_warning_handler set_tape_warning_handler(tape_warning_handler h) noexcept {
-  return detail::tape_warning.exchange(h != nullptr ? h : &detail::default_tape_warning);
+  return detail::tape_warning.exchange(h != nullptr ? h : &detail::write_line_to_stderr);
 }
 
 // The scope of `auto step = tape.record();`: clears the tape when it is
@@ -62,10 +57,9 @@ template <class T>
 tape_recording<T> basic_tape<T>::record(const std::source_location& where) {
   check_thread("tape.record()");
   if (recording_open_) {
-    const std::string at = detail::format_site(recording_where_);
     throw std::logic_error(
         "gradguard: tape.record(): a recording scope of this tape is already open" +
-        (at.empty() ? std::string() : " (opened at " + at + ")") +
+        detail::opened_at(recording_where_) +
         "; its end clears the tape, so a second scope inside it would clear the first one's "
         "statements too. Let the first scope end before opening another, or use one scope");
   }

@@ -117,7 +117,6 @@ GRADGUARD_ALWAYS_INLINE basic_real<T> basic_tape<T>::record_statement(
                           static_cast<std::uint16_t>(sink.general_count)};
   statements_.commit(1);
   room_ -= need;
-  first_operation_ = std::min(first_operation_, index);
   return basic_real<T>(T(ev.value), index, id_);
 }
 
@@ -163,6 +162,7 @@ inline std::uint32_t basic_tape<T>::begin_variables(std::string_view name, std::
   }
   frozen_ranges_ += is_trainable == trainable::no;
   const auto first = static_cast<std::uint32_t>(statements_.size());
+  if (variable_prefix_ == first) variable_prefix_ = first + static_cast<std::uint32_t>(count);
   std::fill_n(statements_.end(), count, detail::statement_shape{0, 0});
   if (check_finite_)
     std::fill_n(
@@ -186,12 +186,17 @@ inline void basic_tape<T>::make_room(std::size_t need) {
     info_.reserve_more(need);
     leaf_values_.reserve_more(need);
   }
-  room_ =
+  room_ = free_room();
+}
+
+template <class T>
+inline std::size_t basic_tape<T>::free_room() const noexcept {
+  const std::size_t room =
       std::min({statements_.capacity() - statements_.size(), units_.capacity() - units_.size(),
                 general_.capacity() - general_.size(), partials_.capacity() - partials_.size()});
-  if (check_finite_)
-    room_ = std::min(
-        {room_, info_.capacity() - info_.size(), leaf_values_.capacity() - leaf_values_.size()});
+  if (!check_finite_) return room;
+  return std::min(
+      {room, info_.capacity() - info_.size(), leaf_values_.capacity() - leaf_values_.size()});
 }
 
 template <class T>
@@ -215,7 +220,7 @@ inline std::uint32_t basic_tape<T>::record_block(std::size_t n, Fill&& fill) {
   statements_.commit(n);
   if (check_finite_) info_.commit(n);
   room_ -= n;
-  first_operation_ = std::min(first_operation_, first);
+  first_block_ = std::min(first_block_, first);
   return first;
 }
 

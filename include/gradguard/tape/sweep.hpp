@@ -56,8 +56,9 @@ inline typename basic_tape<T>::sweep_cursor basic_tape<T>::cursor_after(std::uin
 // Sweeps statements top .. stop + 1, blocks included.
 template <class T>
 inline void basic_tape<T>::sweep(std::uint32_t top, std::uint32_t stop) {
-  if (first_operation_ > top) return;  // only variables up to top
-  if (first_operation_ > 0) stop = std::max(stop, first_operation_ - 1);
+  const std::uint32_t first = std::min(variable_prefix_, first_block_);
+  if (first > top) return;  // only variables up to top
+  if (first > 0) stop = std::max(stop, first - 1);
   if (check_finite_) sweep_blocks<true>(top, stop);
   else sweep_blocks<false>(top, stop);
 }

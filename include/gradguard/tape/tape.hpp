@@ -268,8 +268,9 @@ class basic_tape {
     frozen_ranges_ = 0;
     watched_size_ = 0;
     grown_gradients_ = 0;
-    room_ = 0;  // recomputed by the next statement; the memory stays
-    first_operation_ = std::numeric_limits<std::uint32_t>::max();
+    room_ = free_room();  // the memory stays: a recording after clear() starts without make_room
+    variable_prefix_ = 0;
+    first_block_ = std::numeric_limits<std::uint32_t>::max();
     // A new id: reals of the old recording are now recognised as stale.
     id_ = detail::tape_registry<T>::next_recording(this, id_);
   }
@@ -342,6 +343,8 @@ class basic_tape {
   // then sets room_ to what is left in the fullest one: recording then tests
   // room_ once per statement instead of each array.
   void make_room(std::size_t need);
+  // What is left in the fullest array: room_ after make_room and clear().
+  std::size_t free_room() const noexcept;
 
   // The variable block holding index i, or nullptr.
   const detail::variable_range* range_of(std::uint32_t i) const {
@@ -461,9 +464,13 @@ class basic_tape {
   std::vector<T> adjoints_;
   std::size_t frozen_ranges_ = 0;
   std::size_t room_ = 0;  // operands (and statements) that fit without growing
-  // Below the first statement with operands there are only variables: the
-  // sweep stops there (inputs are usually created first).
-  std::uint32_t first_operation_ = std::numeric_limits<std::uint32_t>::max();
+  // The values below variable_prefix_ are the variables made before anything
+  // else was recorded: the sweep stops there (inputs are usually made
+  // first), and at the first block (first_block_) when that is lower. Kept
+  // by tape.variable and the blocks: a statement used to keep a running
+  // minimum, a load, a compare and a store on every statement recorded.
+  std::uint32_t variable_prefix_ = 0;
+  std::uint32_t first_block_ = std::numeric_limits<std::uint32_t>::max();
   detail::tape_id_t id_;
   // The growth watch (watch_growth) and the open tape.record() scope.
   std::size_t watched_size_ = 0;

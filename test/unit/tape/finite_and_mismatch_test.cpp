@@ -139,6 +139,46 @@ TEST(TapeRuntimeDiagnostics, ARealOfADestroyedTape) {
   EXPECT_EQ(old.tape(), nullptr);
 }
 
+// The active tape (the calling thread's last tape found, tape_registry::last)
+// must not outlive a clear() or its tape: a real that found its tape a
+// statement before either is looked up again, and found stale. Without the
+// epoch these recorded silently onto the new recording (clear) or onto the
+// tape built at the same address (destruction).
+TEST(TapeRuntimeDiagnostics, TheActiveTapeIsForgottenAtClear) {
+  gg::tape tape;
+  gg::real old = tape.variable("w", 0.5);
+  gg::real before = old * 3.0;  // old's tape is now the active one
+  EXPECT_EQ(before.tape(), &tape);
+  tape.clear();
+  gg::real w = tape.variable("w", 0.25);
+  gg::real v = tape.variable("v", 0.75);  // old's index is inside the new recording
+  ASSERT_LT(old.index(), tape.size());
+  const auto e = mismatch([&] { [[maybe_unused]] gg::real z = old * 2.0; });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), HasSubstr("after its tape was cleared or destroyed"));
+  EXPECT_EQ(old.tape(), nullptr);
+  gg::real y = w * v;  // the live recording still records and sweeps
+  EXPECT_EQ(tape.gradient(y, {w, v})[w], 0.75);
+}
+
+TEST(TapeRuntimeDiagnostics, TheActiveTapeIsForgottenWhenItsTapeIsDestroyed) {
+  std::optional<gg::tape> slot;  // the next tape is built at the same address
+  slot.emplace();
+  gg::real old = slot->variable("w", 0.5);
+  gg::real before = old * 3.0;
+  const gg::tape* first = before.tape();
+  slot.reset();
+  slot.emplace();
+  ASSERT_EQ(&*slot, first);
+  gg::real w = slot->variable("w", 0.25);
+  ASSERT_LT(old.index(), slot->size());
+  const auto e = mismatch([&] { [[maybe_unused]] gg::real z = old * 2.0; });
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->what(), HasSubstr("after its tape was cleared or destroyed"));
+  EXPECT_EQ(old.tape(), nullptr);
+  EXPECT_EQ(slot->gradient(w * w, {w})[w], 0.5);
+}
+
 // ---- gg::check_finite ------------------------------------------------------------
 
 TEST(TapeRuntimeDiagnostics, CheckFiniteNamesTheStatementItsLineAndItsOperands) {

@@ -105,6 +105,29 @@ TEST(TapeRecordScopeDeathTest, ATapeDestroyedWhileItsScopeIsOpenAborts) {
       "scope_test.cpp:[0-9]+\\) was still open");
 }
 
+// A scope opened where the site is unknown (a default std::source_location):
+// the message says nothing of where, rather than "(opened at )".
+TEST(TapeRecordScopeDeathTest, AnUnknownSiteIsLeftOut) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        auto* tape = new gg::tape;
+        auto step = tape->record(std::source_location());
+        delete tape;
+      },
+      "gradguard: a gg::tape was destroyed while its tape.record\\(\\) scope was still open; "
+      "make the scope inside");
+  gg::tape tape;
+  auto step = tape.record(std::source_location());
+  try {
+    auto inner = tape.record();
+    FAIL() << "a second scope opened";
+  } catch (const std::logic_error& e) {
+    EXPECT_TRUE(has(e.what(), "a recording scope of this tape is already open; its end"))
+        << e.what();
+  }
+}
+
 TEST(TapeGrowthWarning, ALoopThatForgetsClearIsToldOnce) {
   const collected_warnings collected;
   gg::tape tape;
