@@ -67,6 +67,9 @@ inline std::uint64_t this_thread_number() noexcept {
 // another tape by now) cannot hit an entry made before, and is looked up in
 // the table, which tells. Otherwise a lookup is a table load and the tape's id.
 //
+// Every member is trivially destructible (and constant-initialised), the
+// lock too: a gg::tape at namespace scope, or a thread's tape, may be
+// destroyed after everything else at exit.
 template <class T>
 struct tape_registry {
   static constexpr std::uint32_t slots = 1u << 16;

@@ -32,7 +32,9 @@ using registry = gg::detail::tape_registry<double>;
 static_assert(std::is_trivially_destructible_v<decltype(registry::table)> &&
               std::is_trivially_destructible_v<decltype(registry::generation)> &&
               std::is_trivially_destructible_v<decltype(registry::free_slots)> &&
-              std::is_trivially_destructible_v<decltype(registry::busy)>);
+              std::is_trivially_destructible_v<decltype(registry::busy)> &&
+              std::is_trivially_destructible_v<decltype(registry::epoch)> &&
+              std::is_trivially_destructible_v<decltype(registry::last)>);
 
 namespace {
 
