@@ -220,7 +220,6 @@ inline std::uint32_t basic_tape<T>::record_block(std::size_t n, Fill&& fill) {
   statements_.commit(n);
   if (check_finite_) info_.commit(n);
   room_ -= n;
-  first_block_ = std::min(first_block_, first);
   return first;
 }
 

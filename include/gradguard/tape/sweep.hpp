@@ -56,9 +56,8 @@ inline typename basic_tape<T>::sweep_cursor basic_tape<T>::cursor_after(std::uin
 // Sweeps statements top .. stop + 1, blocks included.
 template <class T>
 inline void basic_tape<T>::sweep(std::uint32_t top, std::uint32_t stop) {
-  const std::uint32_t first = std::min(variable_prefix_, first_block_);
-  if (first > top) return;  // only variables up to top
-  if (first > 0) stop = std::max(stop, first - 1);
+  if (variable_prefix_ > top) return;  // only variables up to top
+  if (variable_prefix_ > 0) stop = std::max(stop, variable_prefix_ - 1);
   if (check_finite_) sweep_blocks<true>(top, stop);
   else sweep_blocks<false>(top, stop);
 }

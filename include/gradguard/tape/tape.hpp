@@ -270,7 +270,6 @@ class basic_tape {
     grown_gradients_ = 0;
     room_ = free_room();  // the memory stays: a recording after clear() starts without make_room
     variable_prefix_ = 0;
-    first_block_ = std::numeric_limits<std::uint32_t>::max();
     // A new id: reals of the old recording are now recognised as stale.
     id_ = detail::tape_registry<T>::next_recording(this, id_);
   }
@@ -465,12 +464,11 @@ class basic_tape {
   std::size_t frozen_ranges_ = 0;
   std::size_t room_ = 0;  // operands (and statements) that fit without growing
   // The values below variable_prefix_ are the variables made before anything
-  // else was recorded: the sweep stops there (inputs are usually made
-  // first), and at the first block (first_block_) when that is lower. Kept
-  // by tape.variable and the blocks: a statement used to keep a running
-  // minimum, a load, a compare and a store on every statement recorded.
+  // else was recorded (a statement, a cut, a block): the sweep stops there
+  // (inputs are usually made first). Kept by tape.variable alone: a statement
+  // used to keep a running minimum, a load, a compare and a store on every
+  // statement recorded.
   std::uint32_t variable_prefix_ = 0;
-  std::uint32_t first_block_ = std::numeric_limits<std::uint32_t>::max();
   detail::tape_id_t id_;
   // The growth watch (watch_growth) and the open tape.record() scope.
   std::size_t watched_size_ = 0;
